@@ -1,0 +1,12 @@
+# All dependencies come from Debian packages installed by scripts/setup.
+find_package(Threads REQUIRED)
+find_package(OpenSSL 3 REQUIRED)
+find_package(Boost 1.74 REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(CLI11 REQUIRED)
+if(RDWARM_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(RDWARM_BENCH AND NOT RDWARM_FUZZ)
+  find_package(benchmark REQUIRED)
+endif()
