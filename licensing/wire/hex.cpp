@@ -50,3 +50,12 @@ std::string to_hex(std::span<const std::uint8_t> bytes, std::string_view separat
 }
 
 }  // namespace rdwarm::wire
+
+namespace rdwarm::wire {
+std::string hex_code(std::uint32_t value, int width) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string s = "0x";
+  for (int i = width - 1; i >= 0; --i) s += kDigits[(value >> (4 * i)) & 0xF];
+  return s;
+}
+}  // namespace rdwarm::wire

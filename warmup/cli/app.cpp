@@ -1,13 +1,140 @@
 #include "warmup/cli/app.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include "licensing/crypto/registry_chain.hpp"
+#include "licensing/probe/probe.hpp"
+#include "warmup/cli/cert_input.hpp"
+#include "warmup/cli/duration.hpp"
+#include "warmup/cli/exit_codes.hpp"
+#include "warmup/cli/probe_report.hpp"
+#include "warmup/cli/verdict.hpp"
 
 namespace rdwarm::cli {
+
+namespace {
+
+struct ProbeArgs {
+  std::string target = "127.0.0.1:3389";
+  bool json = false;
+  std::string timeout = "20s";
+  std::string connect_timeout = "2s";
+  std::string phase_timeout = "5s";
+  std::string client_name = "RDWARM";
+  std::string user_name = "rdwarm";
+};
+
+int usage_error(const std::string& message) {
+  std::cerr << "rdwarm: " << message << "\n";
+  return kExitUsage;
+}
+
+int run_probe_command(const ProbeArgs& a) {
+  probe::ProbeOptions options;
+  auto target = parse_target(a.target);
+  if (!target) return usage_error(target.error().message());
+  options.host = target->host;
+  options.port = target->port;
+  for (auto [text, out] : {std::pair{&a.timeout, &options.overall_timeout},
+                           std::pair{&a.connect_timeout, &options.connect_timeout},
+                           std::pair{&a.phase_timeout, &options.phase_timeout}}) {
+    auto d = parse_duration(*text);
+    if (!d) return usage_error(d.error().message());
+    *out = *d;
+  }
+  if (a.client_name.empty() || a.client_name.size() > 15) {
+    return usage_error("--client-name must be 1 to 15 characters (it is the RDP client name)");
+  }
+  options.identity = connector::ClientIdentity::for_machine(a.client_name);
+  options.identity.user_name = a.user_name;
+  const auto result = probe::run_probe(options);
+  const auto verdict = verdict_for(result);
+  if (a.json) {
+    std::cout << probe_json(result, verdict).dump(2) << "\n";
+  } else {
+    std::cout << probe_text(result, verdict);
+  }
+  return verdict.exit_code;
+}
+
+int run_cert_show(const std::string& path, bool json) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return usage_error("cannot open " + path);
+  const std::vector<std::uint8_t> file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto value = certificate_value_from_file_bytes(file);
+  if (!value) {
+    std::cerr << "rdwarm: " << path << ": " << value.error().message() << "\n";
+    return kExitUsage;
+  }
+  auto chain = crypto::decode_registry_certificate_chain(*value);
+  if (!chain) {
+    std::cerr << "rdwarm: " << path << ": not a license-server certificate chain: " << chain.error().message()
+              << "\n";
+    return kExitNoCertificate;
+  }
+  if (json) {
+    nlohmann::json j{{"schema", "rdwarm.certificate-chain/1"}, {"file", path}, {"certificates", nlohmann::json::array()}};
+    for (const auto& c : *chain) j["certificates"].push_back(certificate_json(c));
+    std::cout << j.dump(2) << "\n";
+    return kExitReady;
+  }
+  std::cout << "Certificate chain in " << path << ": " << chain->size() << " certificate(s), root first\n";
+  for (std::size_t i = 0; i < chain->size(); ++i) {
+    const auto& c = (*chain)[i];
+    const bool leaf = i + 1 == chain->size();
+    std::cout << "\n[" << i << "] " << (leaf ? "session host certificate" : i == 0 ? "license server (root)" : "intermediate")
+              << "\n    subject   " << c.subject << "\n    issuer    " << c.issuer << "\n    valid     "
+              << c.not_before << " .. " << c.not_after << "\n    key       " << c.key_bits << "-bit RSA"
+              << "\n    serial    " << c.serial_hex
+              << (c.has_microsoft_licensing_extensions ? "\n    carries the Microsoft licensing extensions (1.3.6.1.4.1.311.18)" : "")
+              << "\n";
+  }
+  return kExitReady;
+}
+
+}  // namespace
+
 int run(int argc, char** argv) {
   CLI::App app{"rdwarm: keeps the first user of a session host from being refused by RDS licensing"};
   app.set_version_flag("--version", RDWARM_VERSION);
   app.require_subcommand(1);
-  CLI11_PARSE(app, argc, argv);
-  return 0;
+
+  ProbeArgs pa;
+  auto* probe_cmd = app.add_subcommand(
+      "probe", "Connect to a session host through the whole licensing exchange and report the verdict");
+  probe_cmd->add_option("target", pa.target, "HOST[:PORT] of the session host")->capture_default_str();
+  probe_cmd->add_flag("--json", pa.json, "Print the versioned JSON object (schema rdwarm.probe/1)");
+  probe_cmd->add_option("--timeout", pa.timeout, "Overall deadline, e.g. 20s, 1500ms")->capture_default_str();
+  probe_cmd->add_option("--connect-timeout", pa.connect_timeout, "TCP connect timeout")->capture_default_str();
+  probe_cmd->add_option("--phase-timeout", pa.phase_timeout, "Timeout of each phase after connect")
+      ->capture_default_str();
+  probe_cmd->add_option("--client-name", pa.client_name,
+                        "Client machine name sent to the host (stable: the license server tracks it)")
+      ->capture_default_str();
+  probe_cmd->add_option("--user-name", pa.user_name, "ClientUserName sent in the New License Request")
+      ->capture_default_str();
+
+  auto* cert_cmd = app.add_subcommand("cert", "Inspect license-server certificate chains");
+  cert_cmd->require_subcommand(1);
+  std::string cert_file;
+  bool cert_json = false;
+  auto* show = cert_cmd->add_subcommand("show", "Decode an `X509 Certificate2` registry value (raw or reg export)");
+  show->add_option("file", cert_file, "File with the raw value or `reg export` text")->required();
+  show->add_flag("--json", cert_json, "Print JSON (schema rdwarm.certificate-chain/1)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitUsage;
+  }
+  if (*probe_cmd) return run_probe_command(pa);
+  if (*show) return run_cert_show(cert_file, cert_json);
+  return kExitUsage;
 }
+
 }  // namespace rdwarm::cli

@@ -1,1 +1,0 @@
-// Placeholder so the connector layer library exists before its first source lands; removed then.

@@ -1,1 +1,0 @@
-// Placeholder so the probe layer library exists before its first source lands; removed then.
