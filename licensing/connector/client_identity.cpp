@@ -13,7 +13,8 @@ std::array<std::uint32_t, 4> ClientIdentity::derive_hardware_id(const std::strin
        std::span(reinterpret_cast<const std::uint8_t*>(machine_name.data()), machine_name.size())});
   std::array<std::uint32_t, 4> id{};
   for (std::size_t i = 0; i < id.size(); ++i) {
-    id[i] = static_cast<std::uint32_t>(digest[4 * i]) | (static_cast<std::uint32_t>(digest[4 * i + 1]) << 8) |
+    id[i] = static_cast<std::uint32_t>(digest[4 * i]) |
+            (static_cast<std::uint32_t>(digest[4 * i + 1]) << 8) |
             (static_cast<std::uint32_t>(digest[4 * i + 2]) << 16) |
             (static_cast<std::uint32_t>(digest[4 * i + 3]) << 24);
   }

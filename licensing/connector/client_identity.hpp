@@ -10,8 +10,8 @@
 namespace rdwarm::connector {
 
 struct ClientIdentity {
-  std::string machine_name = "RDWARM";  // CS_CORE clientName and ClientMachineName (<= 15 chars)
-  std::string user_name = "rdwarm";     // ClientUserName in the New License Request
+  std::string machine_name = "RDWARM";     // CS_CORE clientName and ClientMachineName (<= 15 chars)
+  std::string user_name = "rdwarm";        // ClientUserName in the New License Request
   std::uint32_t platform_id = 0x04010000;  // CLIENT_OS_ID_WINNT_POST_52 | CLIENT_IMAGE_ID_MICROSOFT
   std::array<std::uint32_t, 4> hardware_id{};  // CLIENT_HARDWARE_ID Data1..Data4
 

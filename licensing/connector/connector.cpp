@@ -38,17 +38,24 @@ ClientConnector::ClientConnector(ConnectorConfig config) : config_(std::move(con
 Phase ClientConnector::phase() const {
   switch (state_) {
     case State::Idle:
-    case State::WaitConfirm: return Phase::Negotiation;
-    case State::WaitTls: return Phase::Tls;
-    case State::WaitConnectResponse: return Phase::BasicSettings;
+    case State::WaitConfirm:
+      return Phase::Negotiation;
+    case State::WaitTls:
+      return Phase::Tls;
+    case State::WaitConnectResponse:
+      return Phase::BasicSettings;
     case State::WaitAttachConfirm:
-    case State::WaitJoinConfirm: return Phase::ChannelConnection;
+    case State::WaitJoinConfirm:
+      return Phase::ChannelConnection;
     case State::WaitLicensing:
     case State::WaitPlatformChallenge:
     case State::WaitLicenseResult:
-    case State::Draining: return Phase::Licensing;
-    case State::WaitDemandActive: return Phase::Capabilities;
-    case State::Done: return Phase::Done;
+    case State::Draining:
+      return Phase::Licensing;
+    case State::WaitDemandActive:
+      return Phase::Capabilities;
+    case State::Done:
+      return Phase::Done;
   }
   return Phase::Done;
 }
@@ -57,7 +64,9 @@ bool ClientConnector::verdict_known() const {
   return state_ == State::WaitDemandActive || state_ == State::Draining;
 }
 
-std::vector<std::uint8_t> ClientConnector::take_output() { return std::exchange(output_, {}); }
+std::vector<std::uint8_t> ClientConnector::take_output() {
+  return std::exchange(output_, {});
+}
 
 void ClientConnector::start() {
   if (state_ != State::Idle) return;
@@ -80,7 +89,8 @@ void ClientConnector::receive(wire::Bytes bytes) {
     if (!length->has_value()) break;
     const std::size_t n = **length;
     if (input_.size() < n) break;
-    const std::vector<std::uint8_t> frame(input_.begin(), input_.begin() + static_cast<std::ptrdiff_t>(n));
+    const std::vector<std::uint8_t> frame(input_.begin(),
+                                          input_.begin() + static_cast<std::ptrdiff_t>(n));
     input_.erase(input_.begin(), input_.begin() + static_cast<std::ptrdiff_t>(n));
     process_frame(frame);
   }
@@ -115,7 +125,8 @@ void ClientConnector::on_connection_confirm(wire::Bytes frame) {
   if (!cc) {
     // A Disconnect Request instead of a Confirm is a refusal, not garbage.
     if (frame.size() > 5 && (frame[5] & 0xF0) == wire::X224_TPDU_DISCONNECT_REQUEST) {
-      outcome_.detail = "the server answered the connection request with an X.224 Disconnect Request";
+      outcome_.detail =
+          "the server answered the connection request with an X.224 Disconnect Request";
       finish(OutcomeKind::NegotiationFailure);
       return;
     }
@@ -130,7 +141,8 @@ void ClientConnector::on_connection_confirm(wire::Bytes frame) {
   }
   const auto* rsp = std::get_if<wire::NegotiationResponse>(&cc->negotiation);
   if (rsp == nullptr || rsp->selected_protocol != wire::PROTOCOL_SSL) {
-    // Legacy confirm or PROTOCOL_RDP: only Standard RDP Security (RC4), which rdwarm does not speak.
+    // Legacy confirm or PROTOCOL_RDP: only Standard RDP Security (RC4), which rdwarm does not
+    // speak.
     outcome_.negotiation_failure = wire::SSL_NOT_ALLOWED_BY_SERVER;
     outcome_.selected_protocol = rsp ? rsp->selected_protocol : wire::PROTOCOL_RDP;
     outcome_.detail = "the server offers only Standard RDP Security, not TLS";
@@ -177,7 +189,8 @@ void ClientConnector::on_connect_response(wire::Bytes mcs) {
   }
   if (cr->result != 0) {
     outcome_.mcs_result = cr->result;
-    outcome_.detail = "MCS Connect-Response result " + std::string(wire::mcs_result_name(cr->result));
+    outcome_.detail =
+        "MCS Connect-Response result " + std::string(wire::mcs_result_name(cr->result));
     finish(OutcomeKind::McsFailed);
     return;
   }
@@ -224,12 +237,14 @@ void ClientConnector::on_mcs(wire::Bytes mcs) {
     case State::WaitAttachConfirm: {
       const auto* auc = std::get_if<wire::AttachUserConfirm>(&*pdu);
       if (auc == nullptr) {
-        protocol_error("expected MCS Attach User Confirm, got " + std::string(wire::domain_pdu_name(*pdu)));
+        protocol_error("expected MCS Attach User Confirm, got " +
+                       std::string(wire::domain_pdu_name(*pdu)));
         return;
       }
       if (auc->result != 0 || !auc->initiator) {
         outcome_.mcs_result = auc->result;
-        outcome_.detail = "MCS Attach User Confirm result " + std::string(wire::mcs_result_name(auc->result));
+        outcome_.detail =
+            "MCS Attach User Confirm result " + std::string(wire::mcs_result_name(auc->result));
         finish(OutcomeKind::McsFailed);
         return;
       }
@@ -240,7 +255,8 @@ void ClientConnector::on_mcs(wire::Bytes mcs) {
     case State::WaitJoinConfirm: {
       const auto* cjc = std::get_if<wire::ChannelJoinConfirm>(&*pdu);
       if (cjc == nullptr) {
-        protocol_error("expected MCS Channel Join Confirm, got " + std::string(wire::domain_pdu_name(*pdu)));
+        protocol_error("expected MCS Channel Join Confirm, got " +
+                       std::string(wire::domain_pdu_name(*pdu)));
         return;
       }
       if (cjc->result != 0) {
@@ -253,7 +269,8 @@ void ClientConnector::on_mcs(wire::Bytes mcs) {
       join_next_channel();
       return;
     }
-    default: break;
+    default:
+      break;
   }
   const auto* sdi = std::get_if<wire::SendDataIndication>(&*pdu);
   if (sdi == nullptr) {
@@ -289,16 +306,19 @@ void ClientConnector::on_licensing(wire::Bytes user_data) {
     on_error_alert(*alert);  // STATUS_VALID_CLIENT may replace any server message
     return;
   }
-  if (const auto* req = std::get_if<lic::LicenseRequest>(&pdu->message); req && state_ == State::WaitLicensing) {
+  if (const auto* req = std::get_if<lic::LicenseRequest>(&pdu->message);
+      req && state_ == State::WaitLicensing) {
     on_license_request(*req);
   } else if (const auto* pc = std::get_if<lic::PlatformChallenge>(&pdu->message);
              pc && state_ == State::WaitPlatformChallenge) {
     on_platform_challenge(*pc);
-  } else if (const auto* nl = std::get_if<lic::NewLicense>(&pdu->message); nl && state_ == State::WaitLicenseResult) {
+  } else if (const auto* nl = std::get_if<lic::NewLicense>(&pdu->message);
+             nl && state_ == State::WaitLicenseResult) {
     on_new_license(*nl);
   } else {
-    protocol_error("unexpected licensing message " + std::string(lic::name_of_msg_type(pdu->msg_type())) +
-                   " during " + std::string(phase_name(phase())));
+    protocol_error("unexpected licensing message " +
+                   std::string(lic::name_of_msg_type(pdu->msg_type())) + " during " +
+                   std::string(phase_name(phase())));
   }
 }
 
@@ -306,7 +326,8 @@ void ClientConnector::on_license_request(const lic::LicenseRequest& request) {
   server_random_ = request.server_random;
   if (request.server_certificate.data.empty()) {
     // The spec falls back to the SC_SECURITY certificate, which TLS servers never send.
-    protocol_error("the License Request carries no server certificate to encrypt the premaster secret");
+    protocol_error(
+        "the License Request carries no server certificate to encrypt the premaster secret");
     return;
   }
   auto cert = crypto::decode_server_certificate(request.server_certificate.data);
@@ -316,7 +337,7 @@ void ClientConnector::on_license_request(const lic::LicenseRequest& request) {
   }
   auto& info = outcome_.server_certificate;
   info.kind = cert->kind == crypto::CertificateKind::X509Chain ? CertificateKind::X509Chain
-                                                                : CertificateKind::Proprietary;
+                                                               : CertificateKind::Proprietary;
   info.temporary_bit = cert->temporary_bit;
   info.key_bits = cert->key.bits();
   info.chain = cert->chain;
@@ -404,7 +425,8 @@ void ClientConnector::on_share(wire::Bytes user_data) {
     case wire::SharePdu::Kind::DemandActive:
       if (state_ == State::Draining) return;
       outcome_.demand_active = true;
-      if (!outcome_.licensed) outcome_.licensed = LicensedKind::NotRequired;  // server skipped licensing
+      if (!outcome_.licensed)
+        outcome_.licensed = LicensedKind::NotRequired;  // server skipped licensing
       finish(OutcomeKind::Licensed);
       return;
     default:
@@ -420,10 +442,17 @@ void ClientConnector::on_server_disconnect(std::optional<std::uint8_t> reason) {
 
 void ClientConnector::finish_licensing_verdict() {
   switch (state_) {
-    case State::Draining: finish(OutcomeKind::LicensingFailed); return;
-    case State::WaitDemandActive: finish(OutcomeKind::Licensed); return;  // licensed, logon refused later
-    case State::WaitTls: tls_failed("the server closed the connection instead of TLS"); return;
-    default: break;
+    case State::Draining:
+      finish(OutcomeKind::LicensingFailed);
+      return;
+    case State::WaitDemandActive:
+      finish(OutcomeKind::Licensed);
+      return;  // licensed, logon refused later
+    case State::WaitTls:
+      tls_failed("the server closed the connection instead of TLS");
+      return;
+    default:
+      break;
   }
   if (state_ == State::WaitConfirm) {
     outcome_.detail = "the server closed the connection before the X.224 Connection Confirm";

@@ -24,8 +24,8 @@ std::vector<wire::Bytes> read_certificate_blobs(wire::Reader& r, std::string_vie
       return {};
     }
     if (cb > r.remaining()) {
-      r.fail(field, "length " + std::to_string(cb) + " exceeds the " + std::to_string(r.remaining()) +
-                        " bytes left");
+      r.fail(field, "length " + std::to_string(cb) + " exceeds the " +
+                        std::to_string(r.remaining()) + " bytes left");
       return {};
     }
     ders.push_back(r.bytes(cb, "abCert[" + std::to_string(i) + "]"));
@@ -41,7 +41,8 @@ void write_certificate_blobs(wire::Writer& w, const std::vector<std::vector<std:
   }
 }
 
-Result<std::vector<CertificateSummary>> summarize_certificates(const std::vector<wire::Bytes>& ders) {
+Result<std::vector<CertificateSummary>> summarize_certificates(
+    const std::vector<wire::Bytes>& ders) {
   std::vector<CertificateSummary> chain;
   chain.reserve(ders.size());
   for (std::size_t i = 0; i < ders.size(); ++i) {

@@ -22,6 +22,7 @@ std::vector<wire::Bytes> read_certificate_blobs(wire::Reader& r, std::string_vie
 void write_certificate_blobs(wire::Writer& w, const std::vector<std::vector<std::uint8_t>>& ders);
 
 // Summaries of every certificate, root first as given; errors name "X.509 certificate[i]".
-Result<std::vector<CertificateSummary>> summarize_certificates(const std::vector<wire::Bytes>& ders);
+Result<std::vector<CertificateSummary>> summarize_certificates(
+    const std::vector<wire::Bytes>& ders);
 
 }  // namespace rdwarm::crypto::detail

@@ -39,8 +39,9 @@ Result<X509Ptr> parse_x509(std::span<const std::uint8_t> der, std::string_view w
   }
   const auto used = static_cast<std::size_t>(p - der.data());
   if (used != der.size()) {
-    return make_error(std::string(where), "DER",
-                      std::to_string(der.size() - used) + " bytes after the end of the certificate");
+    return make_error(
+        std::string(where), "DER",
+        std::to_string(der.size() - used) + " bytes after the end of the certificate");
   }
   return x;
 }
@@ -74,8 +75,8 @@ bool convert_time(const ASN1_TIME* t, std::string& iso, std::int64_t& unix_secon
   const std::int64_t year = static_cast<std::int64_t>(tm.tm_year) + 1900;
   const auto month = static_cast<unsigned>(tm.tm_mon + 1);
   const auto day = static_cast<unsigned>(tm.tm_mday);
-  unix_seconds = days_from_civil(year, month, day) * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 +
-                 tm.tm_sec;
+  unix_seconds =
+      days_from_civil(year, month, day) * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
   char buf[32];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(year),
                 month, day, tm.tm_hour, tm.tm_min, tm.tm_sec);
@@ -150,9 +151,9 @@ Result<RsaPublicKey> decode_pkcs1_rsa_public_key(std::span<const std::uint8_t> d
     return make_error(std::string(where), "", "bytes after the end of the SEQUENCE");
   }
   if (sk_ASN1_TYPE_num(seq.get()) != 2) {
-    return make_error(std::string(where), "",
-                      "expected 2 INTEGERs, found " + std::to_string(sk_ASN1_TYPE_num(seq.get())) +
-                          " elements");
+    return make_error(
+        std::string(where), "",
+        "expected 2 INTEGERs, found " + std::to_string(sk_ASN1_TYPE_num(seq.get())) + " elements");
   }
   BignumPtr values[2];
   const char* names[2] = {"modulus", "publicExponent"};
@@ -162,8 +163,8 @@ Result<RsaPublicKey> decode_pkcs1_rsa_public_key(std::span<const std::uint8_t> d
       return make_error(std::string(where), names[i], "not a positive INTEGER");
     }
     values[i].reset(ASN1_INTEGER_to_BN(t->value.integer, nullptr));
-    if (!values[i] || BN_is_zero(values[i].get())) {
-      return make_error(std::string(where), names[i], "zero or unreadable");
+    if (!values[i] || BN_is_zero(values[i].get()) || BN_is_negative(values[i].get())) {
+      return make_error(std::string(where), names[i], "not a positive INTEGER");
     }
   }
   const int modulus_bits = BN_num_bits(values[0].get());

@@ -31,9 +31,10 @@ std::array<std::uint8_t, 16> salted_hash(ByteView s, ByteView i, ByteView a, Byt
   return md5({s, inner});
 }
 
-LicensingKeys derive_licensing_keys(std::span<const std::uint8_t, kPreMasterSecretSize> premaster,
-                                    std::span<const std::uint8_t, kLicensingRandomSize> client_random,
-                                    std::span<const std::uint8_t, kLicensingRandomSize> server_random) {
+LicensingKeys derive_licensing_keys(
+    std::span<const std::uint8_t, kPreMasterSecretSize> premaster,
+    std::span<const std::uint8_t, kLicensingRandomSize> client_random,
+    std::span<const std::uint8_t, kLicensingRandomSize> server_random) {
   LicensingKeys k;
   // RDPELE 5.1.2.1: MasterSecret from PreMasterSecret, ClientRandom, ServerRandom.
   k.master_secret = final_hash(premaster, client_random, server_random);

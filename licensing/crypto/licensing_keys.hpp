@@ -9,7 +9,8 @@
 namespace rdwarm::crypto {
 
 inline constexpr std::size_t kPreMasterSecretSize = 48;  // RDPELE 5.1.2.1
-inline constexpr std::size_t kLicensingRandomSize = 32;  // ClientRandom / ServerRandom, RDPELE 2.2.2.1
+inline constexpr std::size_t kLicensingRandomSize =
+    32;  // ClientRandom / ServerRandom, RDPELE 2.2.2.1
 inline constexpr std::size_t kMasterSecretSize = 48;
 inline constexpr std::size_t kSessionKeyBlobSize = 48;
 inline constexpr std::size_t kMacSaltKeySize = 16;
@@ -18,7 +19,7 @@ inline constexpr std::size_t kLicensingKeySize = 16;
 struct LicensingKeys {
   std::array<std::uint8_t, kMasterSecretSize> master_secret{};
   std::array<std::uint8_t, kSessionKeyBlobSize> session_key_blob{};
-  std::array<std::uint8_t, kMacSaltKeySize> mac_salt_key{};    // SessionKeyBlob[0..16]
+  std::array<std::uint8_t, kMacSaltKeySize> mac_salt_key{};     // SessionKeyBlob[0..16]
   std::array<std::uint8_t, kLicensingKeySize> licensing_key{};  // the RC4 key, RDPELE 5.1.3
 };
 
@@ -28,8 +29,9 @@ std::array<std::uint8_t, 16> salted_hash(std::span<const std::uint8_t> s,
                                          std::span<const std::uint8_t> a,
                                          std::span<const std::uint8_t> b);
 
-LicensingKeys derive_licensing_keys(std::span<const std::uint8_t, kPreMasterSecretSize> premaster,
-                                    std::span<const std::uint8_t, kLicensingRandomSize> client_random,
-                                    std::span<const std::uint8_t, kLicensingRandomSize> server_random);
+LicensingKeys derive_licensing_keys(
+    std::span<const std::uint8_t, kPreMasterSecretSize> premaster,
+    std::span<const std::uint8_t, kLicensingRandomSize> client_random,
+    std::span<const std::uint8_t, kLicensingRandomSize> server_random);
 
 }  // namespace rdwarm::crypto

@@ -20,13 +20,13 @@ constexpr auto kPad2 = filled<0x5C, kPad2Size>();
 
 }  // namespace
 
-std::array<std::uint8_t, kLicensingMacSize> licensing_mac(std::span<const std::uint8_t> mac_salt_key,
-                                                          std::span<const std::uint8_t> data) {
+std::array<std::uint8_t, kLicensingMacSize> licensing_mac(
+    std::span<const std::uint8_t> mac_salt_key, std::span<const std::uint8_t> data) {
   // The length is a u32; licensing PDUs are bounded by wMsgSize (u16), so it always fits.
   const auto len = static_cast<std::uint32_t>(data.size());
-  const std::uint8_t len_le[4] = {static_cast<std::uint8_t>(len), static_cast<std::uint8_t>(len >> 8),
-                                  static_cast<std::uint8_t>(len >> 16),
-                                  static_cast<std::uint8_t>(len >> 24)};
+  const std::uint8_t len_le[4] = {
+      static_cast<std::uint8_t>(len), static_cast<std::uint8_t>(len >> 8),
+      static_cast<std::uint8_t>(len >> 16), static_cast<std::uint8_t>(len >> 24)};
   const auto inner = sha1({mac_salt_key, kPad1, len_le, data});
   return md5({mac_salt_key, kPad2, inner});
 }

@@ -12,7 +12,7 @@ namespace rdwarm::crypto {
 
 inline constexpr std::size_t kLicensingMacSize = 16;
 
-std::array<std::uint8_t, kLicensingMacSize> licensing_mac(std::span<const std::uint8_t> mac_salt_key,
-                                                          std::span<const std::uint8_t> data);
+std::array<std::uint8_t, kLicensingMacSize> licensing_mac(
+    std::span<const std::uint8_t> mac_salt_key, std::span<const std::uint8_t> data);
 
 }  // namespace rdwarm::crypto

@@ -30,8 +30,8 @@ struct BioDeleter {
 };
 using BioPtr = std::unique_ptr<BIO, BioDeleter>;
 
-// Untrusted DER makes OpenSSL push errors onto the calling thread's queue. Left there, they would be
-// picked up by the next unrelated check (Asio's TLS code reads the queue), so every operation on
+// Untrusted DER makes OpenSSL push errors onto the calling thread's queue. Left there, they would
+// be picked up by the next unrelated check (Asio's TLS code reads the queue), so every operation on
 // untrusted input pops what it added when it ends.
 class ErrorScope {
  public:

@@ -14,7 +14,8 @@
 
 namespace rdwarm::crypto {
 
-std::vector<std::uint8_t> rc4(std::span<const std::uint8_t> key, std::span<const std::uint8_t> data) {
+std::vector<std::uint8_t> rc4(std::span<const std::uint8_t> key,
+                              std::span<const std::uint8_t> data) {
   if (key.empty()) {
     std::fputs("rdwarm: rc4 called with an empty key\n", stderr);
     std::abort();

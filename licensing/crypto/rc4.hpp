@@ -9,6 +9,7 @@
 namespace rdwarm::crypto {
 
 // `key` must not be empty (the licensing key is always 16 bytes); an empty key aborts.
-std::vector<std::uint8_t> rc4(std::span<const std::uint8_t> key, std::span<const std::uint8_t> data);
+std::vector<std::uint8_t> rc4(std::span<const std::uint8_t> key,
+                              std::span<const std::uint8_t> data);
 
 }  // namespace rdwarm::crypto

@@ -10,8 +10,8 @@ Result<std::vector<CertificateSummary>> decode_registry_certificate_chain(
     std::span<const std::uint8_t> data) {
   wire::Reader r(data, "X509 Certificate2");
   (void)r.u32le("version");
-  const auto ders =
-      detail::read_certificate_blobs(r, "count", kRegistryMinCertificates, kRegistryMaxCertificates);
+  const auto ders = detail::read_certificate_blobs(r, "count", kRegistryMinCertificates,
+                                                   kRegistryMaxCertificates);
   if (!r.ok()) return r.error();
   return detail::summarize_certificates(ders);
 }

@@ -28,6 +28,7 @@ Result<std::vector<CertificateSummary>> decode_registry_certificate_chain(
     std::span<const std::uint8_t> data);
 
 std::vector<std::uint8_t> encode_registry_certificate_chain(
-    const std::vector<std::vector<std::uint8_t>>& ders, std::uint32_t version = kRegistryChainVersion);
+    const std::vector<std::vector<std::uint8_t>>& ders,
+    std::uint32_t version = kRegistryChainVersion);
 
 }  // namespace rdwarm::crypto

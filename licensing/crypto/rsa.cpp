@@ -33,7 +33,8 @@ Result<std::vector<std::uint8_t>> mod_exp_le(const BIGNUM* n, BIGNUM* exp,
                                              std::size_t out_len, bool secret_exponent) {
   detail::ErrorScope errors;
   if (input_le.size() > kMaxModulusBytes + kEncryptedSecretPaddingSize) {
-    return rsa_error("input", std::to_string(input_le.size()) + " bytes is longer than any modulus");
+    return rsa_error("input",
+                     std::to_string(input_le.size()) + " bytes is longer than any modulus");
   }
   BignumPtr m = bn_from_le(input_le);
   BignumPtr r(BN_new());
@@ -62,7 +63,8 @@ std::span<const std::uint8_t> trim_be(std::span<const std::uint8_t> b) {
 Result<Ok> check_modulus(std::span<const std::uint8_t> modulus_be) {
   if (modulus_be.empty()) return rsa_error("modulus", "is zero");
   if (modulus_be.size() > kMaxModulusBytes) {
-    return rsa_error("modulus", std::to_string(modulus_be.size() * 8) + " bits exceeds the limit of " +
+    return rsa_error("modulus", std::to_string(modulus_be.size() * 8) +
+                                    " bits exceeds the limit of " +
                                     std::to_string(kMaxRsaModulusBits));
   }
   return Ok{};
@@ -92,8 +94,8 @@ Result<std::vector<std::uint8_t>> rsa_public_le(const RsaPublicKey& key,
   return mod_exp_le(n.get(), e.get(), input, modulus.size(), false);
 }
 
-Result<std::vector<std::uint8_t>> encrypt_premaster_secret(const RsaPublicKey& key,
-                                                           std::span<const std::uint8_t> premaster) {
+Result<std::vector<std::uint8_t>> encrypt_premaster_secret(
+    const RsaPublicKey& key, std::span<const std::uint8_t> premaster) {
   auto c = rsa_public_le(key, premaster);
   if (!c) {
     Error e = c.error();
@@ -104,9 +106,9 @@ Result<std::vector<std::uint8_t>> encrypt_premaster_secret(const RsaPublicKey& k
   return c;
 }
 
-Result<std::vector<std::uint8_t>> raw_rsa_decrypt_le(std::span<const std::uint8_t> modulus_be,
-                                                     std::span<const std::uint8_t> private_exponent_be,
-                                                     std::span<const std::uint8_t> ciphertext) {
+Result<std::vector<std::uint8_t>> raw_rsa_decrypt_le(
+    std::span<const std::uint8_t> modulus_be, std::span<const std::uint8_t> private_exponent_be,
+    std::span<const std::uint8_t> ciphertext) {
   const auto modulus = trim_be(modulus_be);
   if (auto ok = check_modulus(modulus); !ok) return ok.error();
   // Montgomery multiplication, which the constant-time path uses, needs an odd modulus; every RSA

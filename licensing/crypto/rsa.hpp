@@ -44,8 +44,8 @@ Result<std::vector<std::uint8_t>> encrypt_premaster_secret(const RsaPublicKey& k
 // little-endian. Trailing zero bytes of `ciphertext` (the 8-byte padding) do not change its value,
 // so the blob data can be passed whole. Returns modulusLen bytes, little-endian; the premaster
 // secret is the first 48 of them.
-Result<std::vector<std::uint8_t>> raw_rsa_decrypt_le(std::span<const std::uint8_t> modulus_be,
-                                                     std::span<const std::uint8_t> private_exponent_be,
-                                                     std::span<const std::uint8_t> ciphertext);
+Result<std::vector<std::uint8_t>> raw_rsa_decrypt_le(
+    std::span<const std::uint8_t> modulus_be, std::span<const std::uint8_t> private_exponent_be,
+    std::span<const std::uint8_t> ciphertext);
 
 }  // namespace rdwarm::crypto

@@ -183,7 +183,7 @@ std::vector<std::uint8_t> encode_proprietary_certificate(const RsaPublicKey& key
   w.u16le(static_cast<std::uint16_t>(kRsaPublicKeyHeaderSize + keylen));
   w.u32le(kRsaPublicKeyMagic);
   w.u32le(static_cast<std::uint32_t>(keylen));
-  w.u32le(static_cast<std::uint32_t>(modulus_len * 8));  // bitlen
+  w.u32le(static_cast<std::uint32_t>(modulus_len * 8));                         // bitlen
   w.u32le(static_cast<std::uint32_t>(modulus_len == 0 ? 0 : modulus_len - 1));  // datalen
   w.u32le(k.exponent);
   w.bytes(std::vector<std::uint8_t>(k.modulus.rbegin(), k.modulus.rend()));

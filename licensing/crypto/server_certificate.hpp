@@ -16,8 +16,9 @@
 namespace rdwarm::crypto {
 
 // dwVersion, MS-RDPBCGR 2.2.1.4.3.1.
-inline constexpr std::uint32_t kCertChainVersion1 = 0x00000001;  // CERT_CHAIN_VERSION_1, proprietary
-inline constexpr std::uint32_t kCertChainVersion2 = 0x00000002;  // CERT_CHAIN_VERSION_2, X.509
+inline constexpr std::uint32_t kCertChainVersion1 =
+    0x00000001;  // CERT_CHAIN_VERSION_1, proprietary
+inline constexpr std::uint32_t kCertChainVersion2 = 0x00000002;     // CERT_CHAIN_VERSION_2, X.509
 inline constexpr std::uint32_t kCertChainVersionMask = 0x7FFFFFFF;  // certChainVersion, bits 0-30
 inline constexpr std::uint32_t kCertTemporaryBit = 0x80000000;      // t, bit 31
 
@@ -46,7 +47,7 @@ struct ServerCertificate {
   // The key licensing encrypts the premaster secret with (MS-RDPELE 5.1.1.1): the proprietary key,
   // or the key of the last certificate of the chain (the session host's).
   RsaPublicKey key;
-  std::vector<CertificateSummary> chain;  // X.509 only: root first, session host last
+  std::vector<CertificateSummary> chain;            // X.509 only: root first, session host last
   std::vector<std::uint8_t> proprietary_signature;  // proprietary only: SignatureBlob
 };
 

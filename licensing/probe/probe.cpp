@@ -1,15 +1,14 @@
 #include "licensing/probe/probe.hpp"
 
 #include <array>
-#include <memory>
-#include <optional>
-#include <utility>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <memory>
+#include <optional>
+#include <utility>
 
 #include "licensing/connector/connector.hpp"
 
@@ -58,30 +57,35 @@ class ProbeSession : public std::enable_shared_from_this<ProbeSession> {
       if (!ec) self->on_deadline();
     });
     arm_phase_timer(options_.connect_timeout);
-    resolver_.async_resolve(options_.host, std::to_string(options_.port),
-                            [self = shared_from_this()](const boost::system::error_code& ec,
-                                                        const tcp::resolver::results_type& results) {
-                              self->on_resolved(ec, results);
-                            });
+    resolver_.async_resolve(
+        options_.host, std::to_string(options_.port),
+        [self = shared_from_this()](const boost::system::error_code& ec,
+                                    const tcp::resolver::results_type& results) {
+          self->on_resolved(ec, results);
+        });
   }
 
  private:
-  void on_resolved(const boost::system::error_code& ec, const tcp::resolver::results_type& results) {
+  void on_resolved(const boost::system::error_code& ec,
+                   const tcp::resolver::results_type& results) {
     if (finished_) return;
     if (ec) {
-      finish_without_connector(OutcomeKind::Refused, "cannot resolve " + options_.host + ": " + ec.message());
+      finish_without_connector(OutcomeKind::Refused,
+                               "cannot resolve " + options_.host + ": " + ec.message());
       return;
     }
-    asio::async_connect(stream_.next_layer(), results,
-                        [self = shared_from_this()](const boost::system::error_code& cec, const tcp::endpoint& ep) {
-                          self->on_connected(cec, ep);
-                        });
+    asio::async_connect(
+        stream_.next_layer(), results,
+        [self = shared_from_this()](const boost::system::error_code& cec, const tcp::endpoint& ep) {
+          self->on_connected(cec, ep);
+        });
   }
 
   void on_connected(const boost::system::error_code& ec, const tcp::endpoint& ep) {
     if (finished_) return;
     if (ec) {
-      finish_without_connector(OutcomeKind::Refused, "nothing accepted the connection: " + ec.message());
+      finish_without_connector(OutcomeKind::Refused,
+                               "nothing accepted the connection: " + ec.message());
       return;
     }
     boost::system::error_code ignored;
@@ -99,7 +103,8 @@ class ProbeSession : public std::enable_shared_from_this<ProbeSession> {
     auto out = connector_.take_output();
     if (!out.empty()) {
       auto buffer = std::make_shared<std::vector<std::uint8_t>>(std::move(out));
-      auto on_written = [self = shared_from_this(), buffer](const boost::system::error_code& ec, std::size_t) {
+      auto on_written = [self = shared_from_this(), buffer](const boost::system::error_code& ec,
+                                                            std::size_t) {
         if (self->finished_) return;
         if (ec) {
           self->connector_.connection_closed();
@@ -199,7 +204,8 @@ class ProbeSession : public std::enable_shared_from_this<ProbeSession> {
 
   void arm_phase_timer(Millis timeout) {
     phase_timer_.expires_after(timeout);
-    phase_timer_.async_wait([self = shared_from_this(), gen = ++timer_generation_](const boost::system::error_code& ec) {
+    phase_timer_.async_wait([self = shared_from_this(),
+                             gen = ++timer_generation_](const boost::system::error_code& ec) {
       if (!ec && gen == self->timer_generation_) self->on_deadline();
     });
   }
@@ -255,7 +261,9 @@ class ProbeSession : public std::enable_shared_from_this<ProbeSession> {
     stream_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.next_layer().close(ignored);
     auto done = std::move(done_);
-    asio::post(io_, [done = std::move(done), result = std::move(result_)]() mutable { done(std::move(result)); });
+    asio::post(io_, [done = std::move(done), result = std::move(result_)]() mutable {
+      done(std::move(result));
+    });
   }
 
   static bool is_ip_address(const std::string& host) {
@@ -286,7 +294,8 @@ class ProbeSession : public std::enable_shared_from_this<ProbeSession> {
 
 }  // namespace
 
-void async_probe(asio::io_context& io, const ProbeOptions& options, std::function<void(ProbeResult)> done) {
+void async_probe(asio::io_context& io, const ProbeOptions& options,
+                 std::function<void(ProbeResult)> done) {
   std::make_shared<ProbeSession>(io, options, std::move(done))->start();
 }
 

@@ -4,13 +4,12 @@
 #pragma once
 
 #include <array>
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
 
 #include "licensing/connector/client_identity.hpp"
 #include "licensing/connector/outcome.hpp"
@@ -39,8 +38,8 @@ struct ProbeResult {
   connector::Outcome outcome;
   std::vector<PhaseTiming> timings;  // in order, one per phase entered
   std::chrono::microseconds total{0};
-  std::string target;                // host:port as given
-  std::string peer;                  // the address connected to
+  std::string target;  // host:port as given
+  std::string peer;    // the address connected to
   std::string tls_version, tls_cipher;
 };
 

@@ -71,7 +71,8 @@ std::uint32_t read_integer(Reader& r, std::string_view field) {
 
 void expect_tag(Reader& r, std::uint8_t tag, std::string_view field) {
   const std::uint8_t got = r.u8(field);
-  if (r.ok() && got != tag) r.fail(field, "tag is " + hex_code(got, 2) + ", expected " + hex_code(tag, 2));
+  if (r.ok() && got != tag)
+    r.fail(field, "tag is " + hex_code(got, 2) + ", expected " + hex_code(tag, 2));
 }
 
 void expect_application_tag(Reader& r, std::uint8_t number, std::string_view field) {
@@ -87,7 +88,9 @@ void expect_application_tag(Reader& r, std::uint8_t number, std::string_view fie
 
 namespace per {
 
-std::size_t length_size(std::size_t length) { return length < 0x80 ? 1 : 2; }
+std::size_t length_size(std::size_t length) {
+  return length < 0x80 ? 1 : 2;
+}
 
 void write_length(Writer& w, std::size_t length) {
   if (length < 0x80) {

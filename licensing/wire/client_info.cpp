@@ -44,7 +44,8 @@ void ClientInfo::encode(Writer& w) const {
              shell = utf16z(alternate_shell), dir = utf16z(working_dir);
   w.u32le(code_page);
   w.u32le(flags | INFO_UNICODE);
-  for (const auto* s : {&d, &u, &p, &shell, &dir}) w.u16le(static_cast<std::uint16_t>(s->size() - 2));
+  for (const auto* s : {&d, &u, &p, &shell, &dir})
+    w.u16le(static_cast<std::uint16_t>(s->size() - 2));
   for (const auto* s : {&d, &u, &p, &shell, &dir}) w.bytes(*s);
   const auto addr = utf16z(client_address), cdir = utf16z(client_dir);
   w.u16le(client_address_family);
@@ -60,11 +61,13 @@ void ClientInfo::encode(Writer& w) const {
 Result<ClientInfo> ClientInfo::decode(Bytes user_data) {
   Reader r(user_data, "Client Info PDU");
   const auto sec = BasicSecurityHeader::read(r);
-  if (r.ok() && (sec.flags & SEC_INFO_PKT) == 0) r.fail("securityHeader.flags", "SEC_INFO_PKT is not set");
+  if (r.ok() && (sec.flags & SEC_INFO_PKT) == 0)
+    r.fail("securityHeader.flags", "SEC_INFO_PKT is not set");
   ClientInfo ci;
   ci.code_page = r.u32le("CodePage");
   ci.flags = r.u32le("flags");
-  if (r.ok() && (ci.flags & INFO_UNICODE) == 0) r.fail("flags", "ANSI Client Info is not supported");
+  if (r.ok() && (ci.flags & INFO_UNICODE) == 0)
+    r.fail("flags", "ANSI Client Info is not supported");
   const std::uint16_t cb_domain = r.u16le("cbDomain");
   const std::uint16_t cb_user = r.u16le("cbUserName");
   const std::uint16_t cb_password = r.u16le("cbPassword");
@@ -79,11 +82,15 @@ Result<ClientInfo> ClientInfo::decode(Bytes user_data) {
   if (r.empty()) return ci;  // RDP 4.0 clients send no extra info
   ci.client_address_family = r.u16le("clientAddressFamily");
   const std::uint16_t cb_addr = r.u16le("cbClientAddress");
-  if (r.ok() && cb_addr >= 2) ci.client_address = read_utf16z(r, cb_addr - 2u, "clientAddress");
-  else r.skip(cb_addr, "clientAddress");
+  if (r.ok() && cb_addr >= 2)
+    ci.client_address = read_utf16z(r, cb_addr - 2u, "clientAddress");
+  else
+    r.skip(cb_addr, "clientAddress");
   const std::uint16_t cb_cdir = r.u16le("cbClientDir");
-  if (r.ok() && cb_cdir >= 2) ci.client_dir = read_utf16z(r, cb_cdir - 2u, "clientDir");
-  else r.skip(cb_cdir, "clientDir");
+  if (r.ok() && cb_cdir >= 2)
+    ci.client_dir = read_utf16z(r, cb_cdir - 2u, "clientDir");
+  else
+    r.skip(cb_cdir, "clientDir");
   if (!r.ok()) return r.error();
   if (r.empty()) return ci;
   r.skip(TS_TIME_ZONE_INFORMATION_SIZE, "clientTimeZone");

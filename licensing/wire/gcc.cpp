@@ -33,7 +33,9 @@ void write_fixed_utf16(Writer& w, const std::string& text, std::size_t bytes) {
   w.zeros(bytes - units.size());
 }
 
-std::size_t client_network_body(const ClientNetworkData& n) { return 4 + 12 * n.channels.size(); }
+std::size_t client_network_body(const ClientNetworkData& n) {
+  return 4 + 12 * n.channels.size();
+}
 
 void encode_client_core(Writer& w, const ClientCoreData& c) {
   write_block_header(w, CS_CORE, kClientCoreBody);
@@ -112,7 +114,8 @@ Status for_each_block(Bytes blocks, std::string_view where, Fn&& fn) {
     const std::uint16_t type = r.u16le("header.type");
     const std::uint16_t length = r.u16le("header.length");
     if (r.ok() && length < kUserDataHeader) {
-      r.fail("header.length", "block " + hex_code(type, 4) + " has length " + std::to_string(length));
+      r.fail("header.length",
+             "block " + hex_code(type, 4) + " has length " + std::to_string(length));
     }
     const Bytes body = r.bytes(length - kUserDataHeader, "block " + hex_code(type, 4));
     if (!r.ok()) return r.error();
@@ -155,43 +158,46 @@ void ClientGccBlocks::encode(Writer& w) const {
 Result<ClientGccBlocks> ClientGccBlocks::decode(Bytes blocks) {
   ClientGccBlocks out;
   bool have_core = false;
-  auto st = for_each_block(blocks, "GCC client data", [&](std::uint16_t type, Bytes body) -> Status {
-    Reader r(body, "GCC client data");
-    switch (type) {
-      case CS_CORE:
-        out.core = read_client_core(r);
-        have_core = true;
-        break;
-      case CS_SECURITY:
-        out.security.encryption_methods = r.u32le("CS_SECURITY.encryptionMethods");
-        out.security.ext_encryption_methods = r.u32le("CS_SECURITY.extEncryptionMethods");
-        break;
-      case CS_NET: {
-        ClientNetworkData n;
-        const std::uint32_t count = r.u32le("CS_NET.channelCount");
-        if (r.ok() && count > kMaxChannels) r.fail("CS_NET.channelCount", std::to_string(count) + " exceeds 31");
-        for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
-          const Bytes name = r.bytes(8, "CS_NET.name");
-          ChannelDef def;
-          for (std::uint8_t b : name) {
-            if (b == 0) break;
-            def.name += static_cast<char>(b);
+  auto st =
+      for_each_block(blocks, "GCC client data", [&](std::uint16_t type, Bytes body) -> Status {
+        Reader r(body, "GCC client data");
+        switch (type) {
+          case CS_CORE:
+            out.core = read_client_core(r);
+            have_core = true;
+            break;
+          case CS_SECURITY:
+            out.security.encryption_methods = r.u32le("CS_SECURITY.encryptionMethods");
+            out.security.ext_encryption_methods = r.u32le("CS_SECURITY.extEncryptionMethods");
+            break;
+          case CS_NET: {
+            ClientNetworkData n;
+            const std::uint32_t count = r.u32le("CS_NET.channelCount");
+            if (r.ok() && count > kMaxChannels)
+              r.fail("CS_NET.channelCount", std::to_string(count) + " exceeds 31");
+            for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
+              const Bytes name = r.bytes(8, "CS_NET.name");
+              ChannelDef def;
+              for (std::uint8_t b : name) {
+                if (b == 0) break;
+                def.name += static_cast<char>(b);
+              }
+              def.options = r.u32le("CS_NET.options");
+              n.channels.push_back(def);
+            }
+            out.network = n;
+            break;
           }
-          def.options = r.u32le("CS_NET.options");
-          n.channels.push_back(def);
+          case CS_CLUSTER:
+            out.cluster = ClientClusterData{r.u32le("CS_CLUSTER.flags"),
+                                            r.u32le("CS_CLUSTER.redirectedSessionID")};
+            break;
+          default:
+            break;  // monitor, message channel, multitransport: not used by rdwarm
         }
-        out.network = n;
-        break;
-      }
-      case CS_CLUSTER:
-        out.cluster = ClientClusterData{r.u32le("CS_CLUSTER.flags"), r.u32le("CS_CLUSTER.redirectedSessionID")};
-        break;
-      default:
-        break;  // monitor, message channel, multitransport: not used by rdwarm
-    }
-    if (!r.ok()) return r.error();
-    return Ok{};
-  });
+        if (!r.ok()) return r.error();
+        return Ok{};
+      });
   if (!st) return st.error();
   if (!have_core) return make_error("GCC client data", "CS_CORE", "block is missing");
   return out;
@@ -202,19 +208,23 @@ std::size_t ServerGccBlocks::size() const {
   if (core.client_requested_protocols) n += 4;
   if (core.early_capability_flags) n += 4;
   n += kUserDataHeader + 8;
-  if (security.encryption_level != 0) n += 8 + security.server_random.size() + security.server_certificate.size();
-  n += kUserDataHeader + 4 + 2 * network.channel_ids.size() + (network.channel_ids.size() % 2 ? 2U : 0U);
+  if (security.encryption_level != 0)
+    n += 8 + security.server_random.size() + security.server_certificate.size();
+  n += kUserDataHeader + 4 + 2 * network.channel_ids.size() +
+       (network.channel_ids.size() % 2 ? 2U : 0U);
   return n;
 }
 
 void ServerGccBlocks::encode(Writer& w) const {
-  write_block_header(w, SC_CORE,
-                     4 + (core.client_requested_protocols ? 4U : 0U) + (core.early_capability_flags ? 4U : 0U));
+  write_block_header(
+      w, SC_CORE,
+      4 + (core.client_requested_protocols ? 4U : 0U) + (core.early_capability_flags ? 4U : 0U));
   w.u32le(core.version);
   if (core.client_requested_protocols) w.u32le(*core.client_requested_protocols);
   if (core.early_capability_flags) w.u32le(*core.early_capability_flags);
   std::size_t sec_body = 8;
-  if (security.encryption_level != 0) sec_body += 8 + security.server_random.size() + security.server_certificate.size();
+  if (security.encryption_level != 0)
+    sec_body += 8 + security.server_random.size() + security.server_certificate.size();
   write_block_header(w, SC_SECURITY, sec_body);
   w.u32le(security.encryption_method);
   w.u32le(security.encryption_level);
@@ -236,42 +246,47 @@ Result<ServerGccBlocks> ServerGccBlocks::decode(Bytes blocks) {
   ServerGccBlocks out;
   bool have_core = false;
   bool have_net = false;
-  auto st = for_each_block(blocks, "GCC server data", [&](std::uint16_t type, Bytes body) -> Status {
-    Reader r(body, "GCC server data");
-    switch (type) {
-      case SC_CORE:
-        out.core.version = r.u32le("SC_CORE.version");
-        if (r.remaining() >= 4) out.core.client_requested_protocols = r.u32le("SC_CORE.clientRequestedProtocols");
-        if (r.remaining() >= 4) out.core.early_capability_flags = r.u32le("SC_CORE.earlyCapabilityFlags");
-        have_core = true;
-        break;
-      case SC_SECURITY:
-        out.security.encryption_method = r.u32le("SC_SECURITY.encryptionMethod");
-        out.security.encryption_level = r.u32le("SC_SECURITY.encryptionLevel");
-        if (r.ok() && out.security.encryption_level != 0 && r.remaining() >= 8) {
-          const std::uint32_t random_len = r.u32le("SC_SECURITY.serverRandomLen");
-          const std::uint32_t cert_len = r.u32le("SC_SECURITY.serverCertLen");
-          const Bytes random = r.bytes(random_len, "SC_SECURITY.serverRandom");
-          const Bytes cert = r.bytes(cert_len, "SC_SECURITY.serverCertificate");
-          out.security.server_random.assign(random.begin(), random.end());
-          out.security.server_certificate.assign(cert.begin(), cert.end());
+  auto st =
+      for_each_block(blocks, "GCC server data", [&](std::uint16_t type, Bytes body) -> Status {
+        Reader r(body, "GCC server data");
+        switch (type) {
+          case SC_CORE:
+            out.core.version = r.u32le("SC_CORE.version");
+            if (r.remaining() >= 4)
+              out.core.client_requested_protocols = r.u32le("SC_CORE.clientRequestedProtocols");
+            if (r.remaining() >= 4)
+              out.core.early_capability_flags = r.u32le("SC_CORE.earlyCapabilityFlags");
+            have_core = true;
+            break;
+          case SC_SECURITY:
+            out.security.encryption_method = r.u32le("SC_SECURITY.encryptionMethod");
+            out.security.encryption_level = r.u32le("SC_SECURITY.encryptionLevel");
+            if (r.ok() && out.security.encryption_level != 0 && r.remaining() >= 8) {
+              const std::uint32_t random_len = r.u32le("SC_SECURITY.serverRandomLen");
+              const std::uint32_t cert_len = r.u32le("SC_SECURITY.serverCertLen");
+              const Bytes random = r.bytes(random_len, "SC_SECURITY.serverRandom");
+              const Bytes cert = r.bytes(cert_len, "SC_SECURITY.serverCertificate");
+              out.security.server_random.assign(random.begin(), random.end());
+              out.security.server_certificate.assign(cert.begin(), cert.end());
+            }
+            break;
+          case SC_NET: {
+            out.network.io_channel = r.u16le("SC_NET.MCSChannelId");
+            const std::uint16_t count = r.u16le("SC_NET.channelCount");
+            if (r.ok() && count > kMaxChannels)
+              r.fail("SC_NET.channelCount", std::to_string(count) + " exceeds 31");
+            out.network.channel_ids.clear();
+            for (std::uint16_t i = 0; i < count && r.ok(); ++i)
+              out.network.channel_ids.push_back(r.u16le("SC_NET.channelIdArray"));
+            have_net = true;
+            break;
+          }
+          default:
+            break;  // SC_MCS_MSGCHANNEL, SC_MULTITRANSPORT: skipped
         }
-        break;
-      case SC_NET: {
-        out.network.io_channel = r.u16le("SC_NET.MCSChannelId");
-        const std::uint16_t count = r.u16le("SC_NET.channelCount");
-        if (r.ok() && count > kMaxChannels) r.fail("SC_NET.channelCount", std::to_string(count) + " exceeds 31");
-        out.network.channel_ids.clear();
-        for (std::uint16_t i = 0; i < count && r.ok(); ++i) out.network.channel_ids.push_back(r.u16le("SC_NET.channelIdArray"));
-        have_net = true;
-        break;
-      }
-      default:
-        break;  // SC_MCS_MSGCHANNEL, SC_MULTITRANSPORT: skipped
-    }
-    if (!r.ok()) return r.error();
-    return Ok{};
-  });
+        if (!r.ok()) return r.error();
+        return Ok{};
+      });
   if (!st) return st.error();
   if (!have_core) return make_error("GCC server data", "SC_CORE", "block is missing");
   if (!have_net) return make_error("GCC server data", "SC_NET", "block is missing");
@@ -305,13 +320,13 @@ void ConferenceCreateRequest::encode(Writer& w) const {
   const std::size_t b = blocks.size();
   w.bytes(kT124Oid);
   per::write_length(w, request_connect_pdu_size(b));
-  w.u8(0x00);        // ConnectGCCPDU choice: conferenceCreateRequest
-  w.u8(0x08);        // optional userData present
-  w.u16be(0x0010);   // conferenceName NumericString "1" (length 1 - 1, digit '1' - '0')
-  w.u8(0x00);        // padding
-  w.u8(0x01);        // one UserData set
-  w.u8(0xC0);        // value present, h221NonStandard
-  w.u8(0x00);        // H.221 key length 4 (encoded as 4 - 4)
+  w.u8(0x00);       // ConnectGCCPDU choice: conferenceCreateRequest
+  w.u8(0x08);       // optional userData present
+  w.u16be(0x0010);  // conferenceName NumericString "1" (length 1 - 1, digit '1' - '0')
+  w.u8(0x00);       // padding
+  w.u8(0x01);       // one UserData set
+  w.u8(0xC0);       // value present, h221NonStandard
+  w.u8(0x00);       // H.221 key length 4 (encoded as 4 - 4)
   w.bytes(kClientH221Key);
   per::write_length(w, b);
   blocks.encode(w);

@@ -11,7 +11,8 @@
 
 namespace rdwarm::wire {
 
-// Parses hex digits, ignoring whitespace, commas, and "0x" prefixes. Any other character is an error.
+// Parses hex digits, ignoring whitespace, commas, and "0x" prefixes. Any other character is an
+// error.
 Result<std::vector<std::uint8_t>> from_hex(std::string_view text);
 std::string to_hex(std::span<const std::uint8_t> bytes, std::string_view separator = "");
 

@@ -3,6 +3,7 @@
 #include <cassert>
 #include <limits>
 #include <string>
+#include <utility>
 
 namespace rdwarm::wire::lic {
 
@@ -87,6 +88,13 @@ void append_utf16le(std::vector<std::uint8_t>& out, char16_t u) {
 
 constexpr char32_t kReplacement = 0xFFFD;
 
+// Strings end at the first NUL; whatever follows it is padding or junk.
+std::string cut_at_nul(std::string s) {
+  const auto nul = s.find('\0');
+  if (nul != std::string::npos) s.resize(nul);
+  return s;
+}
+
 // Decodes one UTF-8 sequence at s[i]; advances i. Invalid input yields U+FFFD.
 char32_t next_code_point(std::string_view s, std::size_t& i) {
   const auto b0 = static_cast<unsigned char>(s[i++]);
@@ -143,8 +151,7 @@ std::string utf16le_to_utf8(Bytes bytes) {
     }
     append_utf8(out, c);
   }
-  if (!out.empty() && out.back() == '\0') out.pop_back();
-  return out;
+  return cut_at_nul(std::move(out));
 }
 
 std::vector<std::uint8_t> utf8_to_utf16le_z(std::string_view text) {
@@ -166,9 +173,7 @@ std::vector<std::uint8_t> utf8_to_utf16le_z(std::string_view text) {
 }
 
 std::string ansi_from_z(Bytes bytes) {
-  std::string out(bytes.begin(), bytes.end());
-  if (!out.empty() && out.back() == '\0') out.pop_back();
-  return out;
+  return cut_at_nul(std::string(bytes.begin(), bytes.end()));
 }
 
 std::vector<std::uint8_t> ansi_to_z(std::string_view text) {

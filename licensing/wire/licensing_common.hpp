@@ -120,9 +120,10 @@ Result<T> decode_with_reader(Bytes bytes) {
   return value;
 }
 
-// Strings. UTF-16LE fields (company name, product id) are held as UTF-8 without the terminating
-// NUL and written back as UTF-16LE with one NUL. ANSI fields (scope, user and machine names) are
-// bytes, also held without the NUL and written with one.
+// Strings. UTF-16LE fields (company name, product id) are held as UTF-8 and written back as
+// UTF-16LE with one terminating NUL. ANSI fields (scope, user and machine names) are bytes, also
+// written with one NUL. Decoding stops at the first NUL (what follows is padding or junk); invalid
+// UTF-16 or UTF-8 becomes U+FFFD.
 std::string utf16le_to_utf8(Bytes bytes);
 std::vector<std::uint8_t> utf8_to_utf16le_z(std::string_view text);
 std::string ansi_from_z(Bytes bytes);

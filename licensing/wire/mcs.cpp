@@ -14,7 +14,9 @@ constexpr std::uint8_t kConnectResponseTag = 102;  // APPLICATION 102
 constexpr std::uint8_t kSendDataPriority = 0x70;   // dataPriority high, segmentation begin|end
 constexpr std::size_t kMaxUserData = 0xFFFF;
 
-std::size_t tlv_size(std::size_t content) { return 1 + ber::length_size(content) + content; }
+std::size_t tlv_size(std::size_t content) {
+  return 1 + ber::length_size(content) + content;
+}
 
 std::size_t domain_params_content(const DomainParameters& p) {
   return ber::integer_size(p.max_channel_ids) + ber::integer_size(p.max_user_ids) +
@@ -35,7 +37,9 @@ Bytes read_octet_string(Reader& r, std::string_view field) {
   return r.bytes(n, field);
 }
 
-void write_user_id(Writer& w, std::uint16_t id) { w.u16be(static_cast<std::uint16_t>(id - MCS_USER_ID_BASE)); }
+void write_user_id(Writer& w, std::uint16_t id) {
+  w.u16be(static_cast<std::uint16_t>(id - MCS_USER_ID_BASE));
+}
 std::uint16_t read_user_id(Reader& r, std::string_view field) {
   return static_cast<std::uint16_t>(r.u16be(field) + MCS_USER_ID_BASE);
 }
@@ -43,31 +47,45 @@ std::uint16_t read_user_id(Reader& r, std::string_view field) {
 
 std::string_view dpum_reason_name(std::uint8_t reason) {
   switch (reason) {
-    case RN_DOMAIN_DISCONNECTED: return "rn-domain-disconnected";
-    case RN_PROVIDER_INITIATED: return "rn-provider-initiated";
-    case RN_TOKEN_PURGED: return "rn-token-purged";
-    case RN_USER_REQUESTED: return "rn-user-requested";
-    case RN_CHANNEL_PURGED: return "rn-channel-purged";
-    default: return "rn-unknown";
+    case RN_DOMAIN_DISCONNECTED:
+      return "rn-domain-disconnected";
+    case RN_PROVIDER_INITIATED:
+      return "rn-provider-initiated";
+    case RN_TOKEN_PURGED:
+      return "rn-token-purged";
+    case RN_USER_REQUESTED:
+      return "rn-user-requested";
+    case RN_CHANNEL_PURGED:
+      return "rn-channel-purged";
+    default:
+      return "rn-unknown";
   }
 }
 
 std::string_view mcs_result_name(std::uint8_t result) {
   static constexpr std::string_view kNames[] = {
-      "rt-successful",          "rt-domain-merging",        "rt-domain-not-hierarchical",
-      "rt-no-such-channel",     "rt-no-such-domain",        "rt-no-such-user",
-      "rt-not-admitted",        "rt-other-user-id",         "rt-parameters-unacceptable",
-      "rt-token-not-available", "rt-token-not-possessed",   "rt-too-many-channels",
-      "rt-too-many-tokens",     "rt-too-many-users",        "rt-unspecified-failure",
+      "rt-successful",          "rt-domain-merging",      "rt-domain-not-hierarchical",
+      "rt-no-such-channel",     "rt-no-such-domain",      "rt-no-such-user",
+      "rt-not-admitted",        "rt-other-user-id",       "rt-parameters-unacceptable",
+      "rt-token-not-available", "rt-token-not-possessed", "rt-too-many-channels",
+      "rt-too-many-tokens",     "rt-too-many-users",      "rt-unspecified-failure",
       "rt-user-rejected"};
   return result < std::size(kNames) ? kNames[result] : "rt-unknown";
 }
 
-DomainParameters DomainParameters::target() { return {34, 2, 0, 1, 0, 1, 65535, 2}; }
-DomainParameters DomainParameters::minimum() { return {1, 1, 1, 1, 0, 1, 1056, 2}; }
-DomainParameters DomainParameters::maximum() { return {65535, 64535, 65535, 1, 0, 1, 65535, 2}; }
+DomainParameters DomainParameters::target() {
+  return {34, 2, 0, 1, 0, 1, 65535, 2};
+}
+DomainParameters DomainParameters::minimum() {
+  return {1, 1, 1, 1, 0, 1, 1056, 2};
+}
+DomainParameters DomainParameters::maximum() {
+  return {65535, 64535, 65535, 1, 0, 1, 65535, 2};
+}
 
-std::size_t DomainParameters::size() const { return tlv_size(domain_params_content(*this)); }
+std::size_t DomainParameters::size() const {
+  return tlv_size(domain_params_content(*this));
+}
 
 void DomainParameters::encode(Writer& w) const {
   w.u8(BER_TAG_SEQUENCE);
@@ -118,7 +136,7 @@ void ConnectInitial::encode(Writer& w) const {
   static constexpr std::uint8_t kSelector[] = {0x01};
   write_octet_string(w, kSelector);  // callingDomainSelector
   write_octet_string(w, kSelector);  // calledDomainSelector
-  w.u8(BER_TAG_BOOLEAN);              // upwardFlag TRUE
+  w.u8(BER_TAG_BOOLEAN);             // upwardFlag TRUE
   w.u8(1);
   w.u8(0xFF);
   target_parameters.encode(w);
@@ -187,8 +205,8 @@ Result<ConnectResponse> ConnectResponse::decode(Bytes mcs) {
 
 std::string_view domain_pdu_name(const DomainPdu& pdu) {
   static constexpr std::string_view kNames[] = {
-      "MCS Erect Domain Request", "MCS Attach User Request",  "MCS Attach User Confirm",
-      "MCS Channel Join Request", "MCS Channel Join Confirm", "MCS Send Data Request",
+      "MCS Erect Domain Request", "MCS Attach User Request",          "MCS Attach User Confirm",
+      "MCS Channel Join Request", "MCS Channel Join Confirm",         "MCS Send Data Request",
       "MCS Send Data Indication", "MCS Disconnect Provider Ultimatum"};
   return kNames[pdu.index()];
 }
@@ -240,7 +258,8 @@ void encode_domain_pdu(Writer& w, const DomainPdu& pdu) {
       w.u16be(p.requested);
       if (p.channel_id) w.u16be(*p.channel_id);
     }
-    void send_data(std::uint8_t choice, std::uint16_t initiator, std::uint16_t channel, Bytes data) const {
+    void send_data(std::uint8_t choice, std::uint16_t initiator, std::uint16_t channel,
+                   Bytes data) const {
       w.u8(static_cast<std::uint8_t>(choice << 2));
       write_user_id(w, initiator);
       w.u16be(channel);
@@ -271,13 +290,16 @@ Result<DomainPdu> decode_domain_pdu(Bytes mcs) {
     case MCS_ERECT_DOMAIN_REQUEST: {
       ErectDomainRequest p;
       const std::size_t h = per::read_length(r, "subHeight");
-      for (std::size_t i = 0; i < h && r.ok(); ++i) p.sub_height = (p.sub_height << 8) | r.u8("subHeight");
+      for (std::size_t i = 0; i < h && r.ok(); ++i)
+        p.sub_height = (p.sub_height << 8) | r.u8("subHeight");
       const std::size_t s = per::read_length(r, "subInterval");
-      for (std::size_t i = 0; i < s && r.ok(); ++i) p.sub_interval = (p.sub_interval << 8) | r.u8("subInterval");
+      for (std::size_t i = 0; i < s && r.ok(); ++i)
+        p.sub_interval = (p.sub_interval << 8) | r.u8("subInterval");
       if (!r.ok()) return r.error();
       return DomainPdu{p};
     }
-    case MCS_ATTACH_USER_REQUEST: return DomainPdu{AttachUserRequest{}};
+    case MCS_ATTACH_USER_REQUEST:
+      return DomainPdu{AttachUserRequest{}};
     case MCS_ATTACH_USER_CONFIRM: {
       AttachUserConfirm p;
       p.result = r.u8("result");
@@ -309,14 +331,15 @@ Result<DomainPdu> decode_domain_pdu(Bytes mcs) {
       const std::size_t n = per::read_length(r, "userData length");
       const Bytes data = r.bytes(n, "userData");
       if (!r.ok()) return r.error();
-      if (choice == MCS_SEND_DATA_REQUEST) return DomainPdu{SendDataRequest{initiator, channel, data}};
+      if (choice == MCS_SEND_DATA_REQUEST)
+        return DomainPdu{SendDataRequest{initiator, channel, data}};
       return DomainPdu{SendDataIndication{initiator, channel, data}};
     }
     case MCS_DISCONNECT_PROVIDER_ULTIMATUM: {
       const std::uint8_t second = r.u8("reason");
       if (!r.ok()) return r.error();
       return DomainPdu{DisconnectProviderUltimatum{
-          static_cast<std::uint8_t>(((first & 1) << 1) | (second >> 7))}};
+          static_cast<std::uint8_t>(((first & 3) << 1) | (second >> 7))}};  // 3-bit enum
     }
     default:
       r.fail("choice", "DomainMCSPDU " + std::to_string(choice) + " is not expected here");

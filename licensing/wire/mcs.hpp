@@ -112,7 +112,8 @@ using DomainPdu = std::variant<ErectDomainRequest, AttachUserRequest, AttachUser
 std::string_view domain_pdu_name(const DomainPdu& pdu);
 [[nodiscard]] std::size_t domain_pdu_size(const DomainPdu& pdu);
 void encode_domain_pdu(Writer& w, const DomainPdu& pdu);
-// Decodes one domain PDU (the payload of an X.224 Data TPDU). Send Data user data is a view into mcs.
+// Decodes one domain PDU (the payload of an X.224 Data TPDU). Send Data user data is a view into
+// mcs.
 Result<DomainPdu> decode_domain_pdu(Bytes mcs);
 
 // A whole X.224 Data frame (TPKT included) carrying one domain PDU, or a Connect PDU.

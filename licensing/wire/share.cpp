@@ -50,8 +50,8 @@ std::vector<std::uint8_t> DemandActiveHeader::encode_minimal() const {
   w.u16le(0);  // pad2Octets
   w.u16le(CAPSTYPE_GENERAL);
   w.u16le(24);
-  w.u16le(1);  // osMajorType: Windows
-  w.u16le(3);  // osMinorType: Windows NT
+  w.u16le(1);       // osMajorType: Windows
+  w.u16le(3);       // osMinorType: Windows NT
   w.u16le(0x0200);  // protocolVersion
   w.zeros(24 - 10);
   w.u32le(0);  // sessionId
@@ -80,7 +80,9 @@ Result<SharePdu> decode_share_pdu(Bytes user_data) {
       pdu.demand_active.number_capabilities = r.u16le("numberCapabilities");
       break;
     }
-    case PDUTYPE_DEACTIVATEALLPDU: pdu.kind = SharePdu::Kind::DeactivateAll; break;
+    case PDUTYPE_DEACTIVATEALLPDU:
+      pdu.kind = SharePdu::Kind::DeactivateAll;
+      break;
     case PDUTYPE_DATAPDU: {
       r.skip(kShareDataHeaderRest - 4, "shareDataHeader");
       pdu.pdu_type2 = r.u8("pduType2");
@@ -93,7 +95,9 @@ Result<SharePdu> decode_share_pdu(Bytes user_data) {
       }
       break;
     }
-    default: pdu.kind = SharePdu::Kind::Other; break;
+    default:
+      pdu.kind = SharePdu::Kind::Other;
+      break;
   }
   if (!r.ok()) return r.error();
   return pdu;

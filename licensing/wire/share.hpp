@@ -14,7 +14,8 @@
 
 namespace rdwarm::wire {
 
-// pduType values: type in the low nibble, TS_PROTOCOL_VERSION 0x10 above [MS-RDPBCGR 2.2.8.1.1.1.1].
+// pduType values: type in the low nibble, TS_PROTOCOL_VERSION 0x10 above
+// [MS-RDPBCGR 2.2.8.1.1.1.1].
 inline constexpr std::uint16_t TS_PROTOCOL_VERSION = 0x0010;
 inline constexpr std::uint16_t PDUTYPE_DEMANDACTIVEPDU = 0x1;
 inline constexpr std::uint16_t PDUTYPE_CONFIRMACTIVEPDU = 0x3;
@@ -60,8 +61,8 @@ struct SharePdu {
   ShareControlHeader header;
   enum class Kind { DemandActive, DeactivateAll, SetErrorInfo, OtherData, Other };
   Kind kind = Kind::Other;
-  std::uint32_t error_info = 0;   // SetErrorInfo
-  std::uint8_t pdu_type2 = 0;     // Data PDUs
+  std::uint32_t error_info = 0;  // SetErrorInfo
+  std::uint8_t pdu_type2 = 0;    // Data PDUs
   DemandActiveHeader demand_active;
 };
 

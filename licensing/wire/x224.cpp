@@ -8,8 +8,8 @@ namespace rdwarm::wire {
 
 namespace {
 constexpr std::string_view kCookiePrefix = "Cookie: mstshash=";
-constexpr std::size_t kNegotiationSize = 8;      // RDP_NEG_REQ/RSP/FAILURE are all 8 bytes
-constexpr std::size_t kFixedTpduSize = 7;         // LI, code, DST-REF, SRC-REF, class
+constexpr std::size_t kNegotiationSize = 8;          // RDP_NEG_REQ/RSP/FAILURE are all 8 bytes
+constexpr std::size_t kFixedTpduSize = 7;            // LI, code, DST-REF, SRC-REF, class
 constexpr std::uint16_t kConfirmSourceRef = 0x1234;  // [MS-RDPBCGR 4.1.2]; never checked on input
 
 // Reads and checks the TPKT header; the TPKT length must equal the frame (the connector frames it).
@@ -33,13 +33,20 @@ void write_tpkt(Writer& w, std::size_t total) {
 
 std::string_view negotiation_failure_name(std::uint32_t code) {
   switch (code) {
-    case SSL_REQUIRED_BY_SERVER: return "SSL_REQUIRED_BY_SERVER";
-    case SSL_NOT_ALLOWED_BY_SERVER: return "SSL_NOT_ALLOWED_BY_SERVER";
-    case SSL_CERT_NOT_ON_SERVER: return "SSL_CERT_NOT_ON_SERVER";
-    case INCONSISTENT_FLAGS: return "INCONSISTENT_FLAGS";
-    case HYBRID_REQUIRED_BY_SERVER: return "HYBRID_REQUIRED_BY_SERVER";
-    case SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER: return "SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER";
-    default: return "UNKNOWN_NEGOTIATION_FAILURE";
+    case SSL_REQUIRED_BY_SERVER:
+      return "SSL_REQUIRED_BY_SERVER";
+    case SSL_NOT_ALLOWED_BY_SERVER:
+      return "SSL_NOT_ALLOWED_BY_SERVER";
+    case SSL_CERT_NOT_ON_SERVER:
+      return "SSL_CERT_NOT_ON_SERVER";
+    case INCONSISTENT_FLAGS:
+      return "INCONSISTENT_FLAGS";
+    case HYBRID_REQUIRED_BY_SERVER:
+      return "HYBRID_REQUIRED_BY_SERVER";
+    case SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER:
+      return "SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER";
+    default:
+      return "UNKNOWN_NEGOTIATION_FAILURE";
   }
 }
 
@@ -91,7 +98,8 @@ Result<ConnectionRequest> ConnectionRequest::decode(Bytes frame) {
   Reader r(frame, "X.224 Connection Request");
   if (!read_tpkt(r, frame.size())) return r.error();
   const std::uint8_t li = r.u8("LI");
-  if (r.ok() && li != frame.size() - TPKT_HEADER_SIZE - 1) r.fail("LI", "does not match the TPKT length");
+  if (r.ok() && li != frame.size() - TPKT_HEADER_SIZE - 1)
+    r.fail("LI", "does not match the TPKT length");
   if (r.u8("code") != X224_TPDU_CONNECTION_REQUEST && r.ok()) r.fail("code", "is not 0xE0");
   r.skip(5, "DST-REF/SRC-REF/class");
   if (!r.ok()) return r.error();
@@ -153,11 +161,13 @@ Result<ConnectionConfirm> ConnectionConfirm::decode(Bytes frame) {
   Reader r(frame, "X.224 Connection Confirm");
   if (!read_tpkt(r, frame.size())) return r.error();
   const std::uint8_t li = r.u8("LI");
-  if (r.ok() && li != frame.size() - TPKT_HEADER_SIZE - 1) r.fail("LI", "does not match the TPKT length");
+  if (r.ok() && li != frame.size() - TPKT_HEADER_SIZE - 1)
+    r.fail("LI", "does not match the TPKT length");
   const std::uint8_t code = r.u8("code");
   if (r.ok() && (code & 0xF0) != X224_TPDU_CONNECTION_CONFIRM) {
-    r.fail("code", code == X224_TPDU_DISCONNECT_REQUEST ? "is a Disconnect Request: the server refused"
-                                                        : "is not a Connection Confirm (0xD0)");
+    r.fail("code", code == X224_TPDU_DISCONNECT_REQUEST
+                       ? "is a Disconnect Request: the server refused"
+                       : "is not a Connection Confirm (0xD0)");
   }
   r.skip(5, "DST-REF/SRC-REF/class");
   if (!r.ok()) return r.error();
@@ -166,7 +176,8 @@ Result<ConnectionConfirm> ConnectionConfirm::decode(Bytes frame) {
   const std::uint8_t type = r.u8("type");
   const std::uint8_t flags = r.u8("flags");
   if (r.u16le("length") != kNegotiationSize && r.ok()) r.fail("length", "is not 8");
-  const std::uint32_t value = r.u32le(type == TYPE_RDP_NEG_FAILURE ? "failureCode" : "selectedProtocol");
+  const std::uint32_t value =
+      r.u32le(type == TYPE_RDP_NEG_FAILURE ? "failureCode" : "selectedProtocol");
   if (!r.ok()) return r.error();
   if (type == TYPE_RDP_NEG_RSP) {
     cc.negotiation = NegotiationResponse{flags, value};
@@ -185,7 +196,8 @@ Result<X224Frame> decode_x224_frame(Bytes frame) {
   const std::uint8_t li = r.u8("LI");
   const std::uint8_t code = r.u8("code");
   if (!r.ok()) return r.error();
-  if ((code & 0xF0) == X224_TPDU_DISCONNECT_REQUEST) return X224Frame{X224Frame::Kind::DisconnectRequest, {}};
+  if ((code & 0xF0) == X224_TPDU_DISCONNECT_REQUEST)
+    return X224Frame{X224Frame::Kind::DisconnectRequest, {}};
   if (code != X224_TPDU_DATA) {
     r.fail("code", "is " + hex_code(code, 2) + ", not Data (0xF0)");
     return r.error();

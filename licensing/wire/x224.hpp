@@ -109,7 +109,9 @@ Result<X224Frame> decode_x224_frame(Bytes frame);
 
 // Writes TPKT + X.224 Data header around a payload of the given size; the caller appends it.
 void write_x224_data_header(Writer& w, std::size_t payload_size);
-inline constexpr std::size_t x224_data_overhead() { return TPKT_HEADER_SIZE + X224_DATA_HEADER_SIZE; }
+inline constexpr std::size_t x224_data_overhead() {
+  return TPKT_HEADER_SIZE + X224_DATA_HEADER_SIZE;
+}
 std::vector<std::uint8_t> wrap_x224_data(Bytes payload);
 
 // X.224 Disconnect Request [X.224 13.5], TPKT included (the lab uses it to refuse).

@@ -64,7 +64,8 @@ int run_probe_command(const ProbeArgs& a) {
 int run_cert_show(const std::string& path, bool json) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return usage_error("cannot open " + path);
-  const std::vector<std::uint8_t> file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<std::uint8_t> file((std::istreambuf_iterator<char>(in)),
+                                       std::istreambuf_iterator<char>());
   auto value = certificate_value_from_file_bytes(file);
   if (!value) {
     std::cerr << "rdwarm: " << path << ": " << value.error().message() << "\n";
@@ -72,25 +73,34 @@ int run_cert_show(const std::string& path, bool json) {
   }
   auto chain = crypto::decode_registry_certificate_chain(*value);
   if (!chain) {
-    std::cerr << "rdwarm: " << path << ": not a license-server certificate chain: " << chain.error().message()
-              << "\n";
+    std::cerr << "rdwarm: " << path
+              << ": not a license-server certificate chain: " << chain.error().message() << "\n";
     return kExitNoCertificate;
   }
   if (json) {
-    nlohmann::json j{{"schema", "rdwarm.certificate-chain/1"}, {"file", path}, {"certificates", nlohmann::json::array()}};
+    nlohmann::json j{{"schema", "rdwarm.certificate-chain/1"},
+                     {"file", path},
+                     {"certificates", nlohmann::json::array()}};
     for (const auto& c : *chain) j["certificates"].push_back(certificate_json(c));
     std::cout << j.dump(2) << "\n";
     return kExitReady;
   }
-  std::cout << "Certificate chain in " << path << ": " << chain->size() << " certificate(s), root first\n";
+  std::cout << "Certificate chain in " << path << ": " << chain->size()
+            << " certificate(s), root first\n";
   for (std::size_t i = 0; i < chain->size(); ++i) {
     const auto& c = (*chain)[i];
     const bool leaf = i + 1 == chain->size();
-    std::cout << "\n[" << i << "] " << (leaf ? "session host certificate" : i == 0 ? "license server (root)" : "intermediate")
-              << "\n    subject   " << c.subject << "\n    issuer    " << c.issuer << "\n    valid     "
-              << c.not_before << " .. " << c.not_after << "\n    key       " << c.key_bits << "-bit RSA"
+    std::cout << "\n[" << i << "] "
+              << (leaf     ? "session host certificate"
+                  : i == 0 ? "license server (root)"
+                           : "intermediate")
+              << "\n    subject   " << c.subject << "\n    issuer    " << c.issuer
+              << "\n    valid     " << c.not_before << " .. " << c.not_after << "\n    key       "
+              << c.key_bits << "-bit RSA"
               << "\n    serial    " << c.serial_hex
-              << (c.has_microsoft_licensing_extensions ? "\n    carries the Microsoft licensing extensions (1.3.6.1.4.1.311.18)" : "")
+              << (c.has_microsoft_licensing_extensions
+                      ? "\n    carries the Microsoft licensing extensions (1.3.6.1.4.1.311.18)"
+                      : "")
               << "\n";
   }
   return kExitReady;
@@ -99,30 +109,38 @@ int run_cert_show(const std::string& path, bool json) {
 }  // namespace
 
 int run(int argc, char** argv) {
-  CLI::App app{"rdwarm: keeps the first user of a session host from being refused by RDS licensing"};
+  CLI::App app{
+      "rdwarm: keeps the first user of a session host from being refused by RDS licensing"};
   app.set_version_flag("--version", RDWARM_VERSION);
   app.require_subcommand(1);
 
   ProbeArgs pa;
   auto* probe_cmd = app.add_subcommand(
-      "probe", "Connect to a session host through the whole licensing exchange and report the verdict");
-  probe_cmd->add_option("target", pa.target, "HOST[:PORT] of the session host")->capture_default_str();
+      "probe",
+      "Connect to a session host through the whole licensing exchange and report the verdict");
+  probe_cmd->add_option("target", pa.target, "HOST[:PORT] of the session host")
+      ->capture_default_str();
   probe_cmd->add_flag("--json", pa.json, "Print the versioned JSON object (schema rdwarm.probe/1)");
-  probe_cmd->add_option("--timeout", pa.timeout, "Overall deadline, e.g. 20s, 1500ms")->capture_default_str();
-  probe_cmd->add_option("--connect-timeout", pa.connect_timeout, "TCP connect timeout")->capture_default_str();
+  probe_cmd->add_option("--timeout", pa.timeout, "Overall deadline, e.g. 20s, 1500ms")
+      ->capture_default_str();
+  probe_cmd->add_option("--connect-timeout", pa.connect_timeout, "TCP connect timeout")
+      ->capture_default_str();
   probe_cmd->add_option("--phase-timeout", pa.phase_timeout, "Timeout of each phase after connect")
       ->capture_default_str();
-  probe_cmd->add_option("--client-name", pa.client_name,
-                        "Client machine name sent to the host (stable: the license server tracks it)")
+  probe_cmd
+      ->add_option("--client-name", pa.client_name,
+                   "Client machine name sent to the host (stable: the license server tracks it)")
       ->capture_default_str();
-  probe_cmd->add_option("--user-name", pa.user_name, "ClientUserName sent in the New License Request")
+  probe_cmd
+      ->add_option("--user-name", pa.user_name, "ClientUserName sent in the New License Request")
       ->capture_default_str();
 
   auto* cert_cmd = app.add_subcommand("cert", "Inspect license-server certificate chains");
   cert_cmd->require_subcommand(1);
   std::string cert_file;
   bool cert_json = false;
-  auto* show = cert_cmd->add_subcommand("show", "Decode an `X509 Certificate2` registry value (raw or reg export)");
+  auto* show = cert_cmd->add_subcommand(
+      "show", "Decode an `X509 Certificate2` registry value (raw or reg export)");
   show->add_option("file", cert_file, "File with the raw value or `reg export` text")->required();
   show->add_flag("--json", cert_json, "Print JSON (schema rdwarm.certificate-chain/1)");
 

@@ -11,6 +11,7 @@
 
 namespace rdwarm::cli {
 
-Result<std::vector<std::uint8_t>> certificate_value_from_file_bytes(const std::vector<std::uint8_t>& file);
+Result<std::vector<std::uint8_t>> certificate_value_from_file_bytes(
+    const std::vector<std::uint8_t>& file);
 
 }  // namespace rdwarm::cli

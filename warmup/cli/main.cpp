@@ -1,3 +1,5 @@
 #include "warmup/cli/app.hpp"
 
-int main(int argc, char** argv) { return rdwarm::cli::run(argc, argv); }
+int main(int argc, char** argv) {
+  return rdwarm::cli::run(argc, argv);
+}

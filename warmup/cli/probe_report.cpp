@@ -13,7 +13,9 @@
 namespace rdwarm::cli {
 
 namespace {
-double ms(std::chrono::microseconds us) { return static_cast<double>(us.count()) / 1000.0; }
+double ms(std::chrono::microseconds us) {
+  return static_cast<double>(us.count()) / 1000.0;
+}
 
 std::string fixed(double v) {
   char buf[32];
@@ -21,7 +23,9 @@ std::string fixed(double v) {
   return buf;
 }
 
-std::string message_name(std::uint8_t type) { return std::string(wire::lic::name_of_msg_type(type)); }
+std::string message_name(std::uint8_t type) {
+  return std::string(wire::lic::name_of_msg_type(type));
+}
 }  // namespace
 
 nlohmann::json certificate_json(const crypto::CertificateSummary& c) {
@@ -49,31 +53,42 @@ nlohmann::json probe_json(const probe::ProbeResult& r, const Verdict& v) {
   j["detail"] = o.detail;
   j["nla_required"] = o.nla_required();
   auto& neg = j["negotiation"];
-  neg["selected_protocol"] = o.selected_protocol ? nlohmann::json(*o.selected_protocol) : nlohmann::json(nullptr);
-  neg["failure_code"] = o.negotiation_failure ? nlohmann::json(*o.negotiation_failure) : nlohmann::json(nullptr);
-  neg["failure"] = o.negotiation_failure ? nlohmann::json(wire::negotiation_failure_name(*o.negotiation_failure))
-                                         : nlohmann::json(nullptr);
-  j["mcs_result"] = o.mcs_result ? nlohmann::json(wire::mcs_result_name(*o.mcs_result)) : nlohmann::json(nullptr);
+  neg["selected_protocol"] =
+      o.selected_protocol ? nlohmann::json(*o.selected_protocol) : nlohmann::json(nullptr);
+  neg["failure_code"] =
+      o.negotiation_failure ? nlohmann::json(*o.negotiation_failure) : nlohmann::json(nullptr);
+  neg["failure"] = o.negotiation_failure
+                       ? nlohmann::json(wire::negotiation_failure_name(*o.negotiation_failure))
+                       : nlohmann::json(nullptr);
+  j["mcs_result"] =
+      o.mcs_result ? nlohmann::json(wire::mcs_result_name(*o.mcs_result)) : nlohmann::json(nullptr);
   auto& lic = j["licensing"];
   lic["messages"] = nlohmann::json::array();
   for (auto t : o.licensing_messages) lic["messages"].push_back(message_name(t));
-  lic["licensed"] = o.licensed ? nlohmann::json(connector::licensed_kind_name(*o.licensed)) : nlohmann::json(nullptr);
-  lic["error_code"] = o.license_error_code ? nlohmann::json(*o.license_error_code) : nlohmann::json(nullptr);
-  lic["error"] = o.license_error_code ? nlohmann::json(wire::lic::name_of_error_code(*o.license_error_code))
-                                      : nlohmann::json(nullptr);
+  lic["licensed"] = o.licensed ? nlohmann::json(connector::licensed_kind_name(*o.licensed))
+                               : nlohmann::json(nullptr);
+  lic["error_code"] =
+      o.license_error_code ? nlohmann::json(*o.license_error_code) : nlohmann::json(nullptr);
+  lic["error"] = o.license_error_code
+                     ? nlohmann::json(wire::lic::name_of_error_code(*o.license_error_code))
+                     : nlohmann::json(nullptr);
   lic["state_transition"] =
-      o.license_state_transition ? nlohmann::json(wire::lic::name_of_state_transition(*o.license_state_transition))
-                                 : nlohmann::json(nullptr);
+      o.license_state_transition
+          ? nlohmann::json(wire::lic::name_of_state_transition(*o.license_state_transition))
+          : nlohmann::json(nullptr);
   lic["demand_active"] = o.demand_active;
   if (o.error_info) {
     const auto t = wire::error_info_text(*o.error_info);
-    j["error_info"] = {{"code", *o.error_info}, {"hex", wire::hex_code(*o.error_info)}, {"name", t.name},
+    j["error_info"] = {{"code", *o.error_info},
+                       {"hex", wire::hex_code(*o.error_info)},
+                       {"name", t.name},
                        {"description", t.description}};
   } else {
     j["error_info"] = nullptr;
   }
-  j["disconnect_reason"] =
-      o.disconnect_reason ? nlohmann::json(wire::dpum_reason_name(*o.disconnect_reason)) : nlohmann::json(nullptr);
+  j["disconnect_reason"] = o.disconnect_reason
+                               ? nlohmann::json(wire::dpum_reason_name(*o.disconnect_reason))
+                               : nlohmann::json(nullptr);
   auto& cert = j["server_certificate"];
   cert["kind"] = connector::certificate_kind_name(o.server_certificate.kind);
   cert["temporary_bit"] = o.server_certificate.temporary_bit;
@@ -109,13 +124,18 @@ std::string probe_text(const probe::ProbeResult& r, const Verdict& v) {
     s << "  error alert   " << wire::lic::name_of_error_code(*o.license_error_code) << " / "
       << wire::lic::name_of_state_transition(o.license_state_transition.value_or(0)) << "\n";
   }
-  if (o.licensed) s << "  licensed      " << connector::licensed_kind_name(*o.licensed) << (o.demand_active ? ", Demand Active received" : "") << "\n";
+  if (o.licensed)
+    s << "  licensed      " << connector::licensed_kind_name(*o.licensed)
+      << (o.demand_active ? ", Demand Active received" : "") << "\n";
   if (o.error_info) {
     const auto t = wire::error_info_text(*o.error_info);
-    s << "  error info    " << wire::hex_code(*o.error_info) << " " << t.name << ": " << t.description << "\n";
+    s << "  error info    " << wire::hex_code(*o.error_info) << " " << t.name << ": "
+      << t.description << "\n";
   }
-  if (o.disconnect_reason) s << "  disconnect    " << wire::dpum_reason_name(*o.disconnect_reason) << "\n";
-  if (!o.detail.empty() && o.kind != connector::OutcomeKind::NegotiationFailure) s << "  detail        " << o.detail << "\n";
+  if (o.disconnect_reason)
+    s << "  disconnect    " << wire::dpum_reason_name(*o.disconnect_reason) << "\n";
+  if (!o.detail.empty() && o.kind != connector::OutcomeKind::NegotiationFailure)
+    s << "  detail        " << o.detail << "\n";
   const auto& cert = o.server_certificate;
   if (cert.kind == connector::CertificateKind::Proprietary) {
     s << "  certificate   proprietary (" << cert.key_bits
@@ -126,13 +146,16 @@ std::string probe_text(const probe::ProbeResult& r, const Verdict& v) {
       const auto& c = cert.chain[i];
       s << "    [" << i << "] subject " << c.subject << "\n"
         << "        issuer  " << c.issuer << "\n"
-        << "        valid   " << c.not_before << " .. " << c.not_after << "  (" << c.key_bits << "-bit key)\n";
+        << "        valid   " << c.not_before << " .. " << c.not_after << "  (" << c.key_bits
+        << "-bit key)\n";
     }
   }
-  if (!r.tls_version.empty()) s << "  tls           " << r.tls_version << " " << r.tls_cipher << "\n";
+  if (!r.tls_version.empty())
+    s << "  tls           " << r.tls_version << " " << r.tls_cipher << "\n";
   s << "  phases        ";
   for (std::size_t i = 0; i < r.timings.size(); ++i) {
-    s << (i ? ", " : "") << connector::phase_name(r.timings[i].phase) << " " << fixed(ms(r.timings[i].duration)) << " ms";
+    s << (i ? ", " : "") << connector::phase_name(r.timings[i].phase) << " "
+      << fixed(ms(r.timings[i].duration)) << " ms";
   }
   s << "\n  total         " << fixed(ms(r.total)) << " ms\n";
   return s.str();

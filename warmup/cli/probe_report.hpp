@@ -2,9 +2,8 @@
 // (schema "rdwarm.probe/1", documented in docs/probe-json.md).
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "licensing/probe/probe.hpp"
 #include "warmup/cli/verdict.hpp"
