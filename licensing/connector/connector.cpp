@@ -23,6 +23,8 @@ namespace lic = wire::lic;
 namespace {
 // A TPKT frame is at most 64 KiB; a peer that sends more without framing is not RDP.
 constexpr std::size_t kMaxBufferedInput = 0x10000 + 16;
+// A Connection Confirm is 11 or 19 bytes [MS-RDPBCGR 2.2.1.2]; leave room for unknown extensions.
+constexpr std::size_t kMaxConfirmFrame = 64;
 
 std::uint16_t user_data_flags(wire::Bytes user_data) {
   return user_data.size() >= 2 ? static_cast<std::uint16_t>(user_data[0] | (user_data[1] << 8)) : 0;
@@ -88,6 +90,12 @@ void ClientConnector::receive(wire::Bytes bytes) {
     }
     if (!length->has_value()) break;
     const std::size_t n = **length;
+    if (state_ == State::WaitConfirm && n > kMaxConfirmFrame) {
+      protocol_error("a " + std::to_string(n) +
+                     "-byte TPKT frame cannot be an X.224 Connection Confirm (at most " +
+                     std::to_string(kMaxConfirmFrame) + "): the peer does not speak RDP");
+      return;
+    }
     if (input_.size() < n) break;
     const std::vector<std::uint8_t> frame(input_.begin(),
                                           input_.begin() + static_cast<std::ptrdiff_t>(n));
