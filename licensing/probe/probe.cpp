@@ -57,6 +57,17 @@ class ProbeSession : public std::enable_shared_from_this<ProbeSession> {
       if (!ec) self->on_deadline();
     });
     arm_phase_timer(options_.connect_timeout);
+    // An address needs no resolver, whose first use starts a thread and costs milliseconds.
+    boost::system::error_code literal_ec;
+    const auto literal = asio::ip::make_address(options_.host, literal_ec);
+    if (!literal_ec) {
+      const tcp::endpoint ep(literal, options_.port);
+      stream_.next_layer().async_connect(
+          ep, [self = shared_from_this(), ep](const boost::system::error_code& ec) {
+            self->on_connected(ec, ep);
+          });
+      return;
+    }
     resolver_.async_resolve(
         options_.host, std::to_string(options_.port),
         [self = shared_from_this()](const boost::system::error_code& ec,
