@@ -1,16 +1,19 @@
 #include "tests/support/peers.hpp"
 
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <utility>
@@ -25,7 +28,7 @@ using std::chrono::milliseconds;
 constexpr milliseconds kStartTimeout{10'000};
 constexpr milliseconds kPollInterval{10};
 constexpr int kPortAttempts = 3;  // a free port can be taken before the server binds it
-const fs::path kXrdpConfigDir = "/etc/xrdp";
+constexpr const char* kXrdpConfigDir = "/etc/xrdp";
 
 milliseconds since(Clock::time_point start) {
   return std::chrono::duration_cast<milliseconds>(Clock::now() - start);
@@ -37,7 +40,7 @@ std::optional<std::string> missing_program(const std::string& name) {
 }
 
 std::optional<std::string> missing_xrdp_file(const std::string& name) {
-  const fs::path file = kXrdpConfigDir / name;
+  const fs::path file = fs::path(kXrdpConfigDir) / name;
   // exists() follows the cert.pem/key.pem symlinks to the ssl-cert snakeoil pair.
   if (fs::exists(file) && ::access(file.c_str(), R_OK) == 0) return std::nullopt;
   return file.string() +
@@ -102,15 +105,23 @@ fs::path x_socket_file(int display) {
   return "/tmp/.X11-unix/X" + std::to_string(display);
 }
 
+long lock_owner(int display) {
+  std::ifstream in(x_lock_file(display));
+  long owner = 0;
+  return (in >> owner) ? owner : 0;
+}
+
+// A lock left by a killed server (its pid is gone) counts as free: the X server replaces a stale
+// lock and socket itself. Otherwise SIGKILLed test runs would use up the display range.
 bool display_looks_free(int display) {
-  return !fs::exists(x_lock_file(display)) && !fs::exists(x_socket_file(display));
+  if (!fs::exists(x_lock_file(display))) return !fs::exists(x_socket_file(display));
+  const long owner = lock_owner(display);
+  return owner > 0 && ::kill(static_cast<pid_t>(owner), 0) != 0 && errno == ESRCH;
 }
 
 // The X server writes its pid into the lock file before it creates its sockets.
 bool lock_owned_by(int display, pid_t pid) {
-  std::ifstream in(x_lock_file(display));
-  long owner = 0;
-  return (in >> owner) && owner == pid;
+  return lock_owner(display) == pid;
 }
 
 bool unix_connectable(const std::string& path, bool abstract) {
@@ -149,12 +160,12 @@ std::string trim(std::string_view text) {
 std::string override_ini(const std::string& ini, const IniOverrides& overrides) {
   std::ostringstream out;
   std::string section;
-  std::map<std::string, bool> written;
+  std::set<std::pair<std::string, std::string>> written;  // (section, key)
   const auto flush_missing = [&] {
     const auto it = overrides.find(section);
     if (it == overrides.end()) return;
     for (const auto& [key, value] : it->second) {
-      if (!written[section + "/" + key]) out << key << '=' << value << '\n';
+      if (!written.contains({section, key})) out << key << '=' << value << '\n';
     }
   };
   std::istringstream in(ini);
@@ -173,7 +184,7 @@ std::string override_ini(const std::string& ini, const IniOverrides& overrides) 
                                         [&](const auto& kv) { return kv.first == key; });
         if (match != it->second.end()) {
           out << key << '=' << match->second << '\n';
-          written[section + "/" + key] = true;
+          written.emplace(section, key);
           continue;
         }
       }
@@ -214,15 +225,28 @@ const char* to_ini(XrdpCryptLevel level) {
 
 // --- freerdp-shadow-cli -------------------------------------------------------------------------
 
-// One HOME for every shadow server of the process: it generates shadow.crt/key (RSA) on first
-// start, which costs ~130 ms; later starts reuse them.
+// One HOME for every shadow server of the process. On first start the server generates
+// shadow.crt/key there (a 2048-bit RSA key: 0.3-0.9 s); seeding them with the ssl-cert snakeoil
+// pair (the one xrdp uses) skips that. Without the pair the server generates its own.
 const fs::path& shadow_home() {
   static const ScopedTempDir home("rdwarm-shadow-home");
+  static const bool seeded = [] {
+    const fs::path cert = "/etc/ssl/certs/ssl-cert-snakeoil.pem";
+    const fs::path key = "/etc/ssl/private/ssl-cert-snakeoil.key";
+    if (::access(cert.c_str(), R_OK) != 0 || ::access(key.c_str(), R_OK) != 0) return false;
+    const fs::path dir = home.path() / ".config" / "freerdp" / "shadow";
+    std::error_code error;
+    fs::create_directories(dir, error);
+    fs::copy_file(cert, dir / "shadow.crt", error);
+    fs::copy_file(key, dir / "shadow.key", error);
+    return !error;
+  }();
+  (void)seeded;
   return home.path();
 }
 
 fs::path write_sam_file(const fs::path& dir, const std::string& user, const std::string& password) {
-  const fs::path sam = dir / "sam.txt";
+  fs::path sam = dir / "sam.txt";
   ChildProcess hash({"winpr-hash", "-u", user, "-p", password, "-f", "sam"}, sam);
   const auto status = hash.wait_for_exit(kStartTimeout);
   std::string entry = read_file(sam);
@@ -307,25 +331,26 @@ XvfbDisplay& shared_xvfb_display() {
 
 XrdpServer::XrdpServer(XrdpOptions options) {
   const auto start = Clock::now();
-  const std::string system_ini = read_file(kXrdpConfigDir / "xrdp.ini");
+  const std::string system_ini = read_file(fs::path(kXrdpConfigDir) / "xrdp.ini");
   if (system_ini.empty()) {
-    throw PeerStartError("cannot read " + (kXrdpConfigDir / "xrdp.ini").string() +
+    throw PeerStartError("cannot read " + (fs::path(kXrdpConfigDir) / "xrdp.ini").string() +
                          "; run scripts/setup");
   }
   const fs::path ini = directory() / "xrdp.ini";
   const auto make_argv = [&](std::uint16_t port) {
     write_file(ini,
-               override_ini(system_ini, {{"Globals",
-                                          {{"port", "tcp://127.0.0.1:" + std::to_string(port)},
-                                           {"fork", "false"},
-                                           {"security_layer", to_ini(options.security_layer)},
-                                           {"crypt_level", to_ini(options.crypt_level)},
-                                           {"certificate", (kXrdpConfigDir / "cert.pem").string()},
-                                           {"key_file", (kXrdpConfigDir / "key.pem").string()}}},
-                                         {"Logging",
-                                          {{"LogFile", (directory() / "xrdp.log").string()},
-                                           {"LogLevel", options.log_level},
-                                           {"EnableSyslog", "false"}}}}));
+               override_ini(system_ini,
+                            {{"Globals",
+                              {{"port", "tcp://127.0.0.1:" + std::to_string(port)},
+                               {"fork", "false"},
+                               {"security_layer", to_ini(options.security_layer)},
+                               {"crypt_level", to_ini(options.crypt_level)},
+                               {"certificate", (fs::path(kXrdpConfigDir) / "cert.pem").string()},
+                               {"key_file", (fs::path(kXrdpConfigDir) / "key.pem").string()}}},
+                             {"Logging",
+                              {{"LogFile", (directory() / "xrdp.log").string()},
+                               {"LogLevel", options.log_level},
+                               {"EnableSyslog", "false"}}}}));
     return std::vector<std::string>{"xrdp", "--nodaemon", "-c", ini.string()};
   };
   process_ = start_listening("xrdp", directory() / "xrdp.stdout.log", {}, make_argv, port_);

@@ -18,8 +18,6 @@
 #include <thread>
 #include <utility>
 
-extern char** environ;
-
 namespace rdwarm::testing {
 namespace {
 
@@ -32,7 +30,10 @@ std::vector<std::string> merged_environment(const EnvVars& extra) {
     const auto name = std::string(var.substr(0, var.find('=')));
     if (!extra.contains(name)) result.emplace_back(var);
   }
-  for (const auto& [name, value] : extra) result.push_back(name + "=" + value);
+  for (const auto& [name, value] : extra) {
+    result.push_back(name);
+    result.back().append("=").append(value);
+  }
   return result;
 }
 
@@ -109,7 +110,7 @@ std::optional<std::filesystem::path> find_program(const std::string& name) {
 }
 
 ChildProcess::ChildProcess(std::vector<std::string> argv, std::filesystem::path log_file,
-                           EnvVars extra_env)
+                           const EnvVars& extra_env)
     : argv_(std::move(argv)), log_file_(std::move(log_file)) {
   if (argv_.empty()) throw std::invalid_argument("ChildProcess: empty argv");
   // Resolved before fork(): after it a multi-threaded process may only make

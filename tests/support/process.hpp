@@ -25,7 +25,7 @@ class ChildProcess {
   // Starts argv[0] (searched in PATH) with stdin from /dev/null and stdout+stderr appended to
   // log_file. Throws std::runtime_error naming the program if it cannot be started.
   ChildProcess(std::vector<std::string> argv, std::filesystem::path log_file,
-               EnvVars extra_env = {});
+               const EnvVars& extra_env = {});
   ~ChildProcess();
 
   ChildProcess(ChildProcess&& other) noexcept;
