@@ -75,8 +75,9 @@ bool convert_time(const ASN1_TIME* t, std::string& iso, std::int64_t& unix_secon
   const std::int64_t year = static_cast<std::int64_t>(tm.tm_year) + 1900;
   const auto month = static_cast<unsigned>(tm.tm_mon + 1);
   const auto day = static_cast<unsigned>(tm.tm_mday);
-  unix_seconds =
-      days_from_civil(year, month, day) * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+  const std::int64_t seconds_of_day =
+      std::int64_t{tm.tm_hour} * 3600 + std::int64_t{tm.tm_min} * 60 + tm.tm_sec;
+  unix_seconds = days_from_civil(year, month, day) * 86400 + seconds_of_day;
   char buf[32];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(year),
                 month, day, tm.tm_hour, tm.tm_min, tm.tm_sec);
