@@ -23,6 +23,10 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 asio::ssl::context make_tls_context() {
+  // The system openssl.cnf is not read: it costs milliseconds per probe and would let a
+  // distribution's policy (Debian: SECLEVEL=2) change which session hosts the probe can reach.
+  static const bool initialised = OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr) == 1;
+  (void)initialised;
   asio::ssl::context ctx(asio::ssl::context::tls_client);
   // The session host's TLS certificate is self-signed and unrelated to licensing: not verified.
   ctx.set_verify_mode(asio::ssl::verify_none);

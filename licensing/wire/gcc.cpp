@@ -29,6 +29,8 @@ void write_block_header(Writer& w, std::uint16_t type, std::size_t body) {
 void write_fixed_utf16(Writer& w, const std::string& text, std::size_t bytes) {
   auto units = utf16le_from_utf8(text);
   units.resize(std::min(units.size(), bytes - 2));  // keep room for the terminating NUL
+  // Never end on half a surrogate pair: it would decode as U+FFFD (found by fuzz_gcc).
+  if (units.size() >= 2 && (units.back() & 0xFC) == 0xD8) units.resize(units.size() - 2);
   w.bytes(units);
   w.zeros(bytes - units.size());
 }

@@ -12,7 +12,6 @@ namespace {
 constexpr std::uint8_t kConnectInitialTag = 101;   // APPLICATION 101 [T.125 7 part 2]
 constexpr std::uint8_t kConnectResponseTag = 102;  // APPLICATION 102
 constexpr std::uint8_t kSendDataPriority = 0x70;   // dataPriority high, segmentation begin|end
-constexpr std::size_t kMaxUserData = 0xFFFF;
 
 std::size_t tlv_size(std::size_t content) {
   return 1 + ber::length_size(content) + content;

@@ -65,9 +65,20 @@ Result<std::optional<std::size_t>> tpkt_frame_length(Bytes buffered) {
   return std::optional<std::size_t>{length};
 }
 
+namespace {
+// The cookie or routing-token line without CR LF, cut so the TPDU length fits LI.
+std::string token_line(const ConnectionRequest& cr) {
+  std::string line = cr.cookie.empty() ? cr.routing_token : std::string(kCookiePrefix) + cr.cookie;
+  if (line.size() > ConnectionRequest::kMaxCookieLine)
+    line.resize(ConnectionRequest::kMaxCookieLine);
+  return line;
+}
+}  // namespace
+
 std::size_t ConnectionRequest::size() const {
   std::size_t n = TPKT_HEADER_SIZE + kFixedTpduSize;
-  if (!cookie.empty()) n += kCookiePrefix.size() + cookie.size() + 2;
+  const std::string line = token_line(*this);
+  if (!line.empty()) n += line.size() + 2;
   if (negotiation) n += kNegotiationSize;
   return n;
 }
@@ -80,9 +91,9 @@ void ConnectionRequest::encode(Writer& w) const {
   w.u16be(0);  // DST-REF
   w.u16be(0);  // SRC-REF
   w.u8(0);     // class 0
-  if (!cookie.empty()) {
-    for (char c : kCookiePrefix) w.u8(static_cast<std::uint8_t>(c));
-    for (char c : cookie) w.u8(static_cast<std::uint8_t>(c));
+  const std::string line = token_line(*this);
+  if (!line.empty()) {
+    for (char c : line) w.u8(static_cast<std::uint8_t>(c));
     w.u8('\r');
     w.u8('\n');
   }
@@ -114,7 +125,11 @@ Result<ConnectionRequest> ConnectionRequest::decode(Bytes frame) {
       return make_error("X.224 Connection Request", "cookie", "has no CR LF terminator");
     }
     const std::string line(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(end));
-    cr.cookie = line.starts_with(kCookiePrefix) ? line.substr(kCookiePrefix.size()) : line;
+    if (line.starts_with(kCookiePrefix)) {
+      cr.cookie = line.substr(kCookiePrefix.size());
+    } else {
+      cr.routing_token = line;
+    }
     rest = rest.subspan(end + 2);
   }
   if (!rest.empty()) {

@@ -72,9 +72,13 @@ struct NegotiationRequest {
 
 // Client X.224 Connection Request PDU [MS-RDPBCGR 2.2.1.1], TPKT included.
 struct ConnectionRequest {
-  std::string cookie;  // "Cookie: mstshash=<cookie>\r\n" when not empty; the server ignores it
+  // At most one of the two, each ended by CR LF; the server ignores both [MS-RDPBCGR 2.2.1.1].
+  std::string cookie;         // "Cookie: mstshash=<cookie>"
+  std::string routing_token;  // any other line, e.g. "Cookie: msts=<token>", kept verbatim
   std::optional<NegotiationRequest> negotiation = NegotiationRequest{};
 
+  // The TPDU length fits the one-byte LI only up to 254 bytes: longer cookies are cut.
+  static constexpr std::size_t kMaxCookieLine = 200;
   [[nodiscard]] std::size_t size() const;
   void encode(Writer& w) const;
   static Result<ConnectionRequest> decode(Bytes frame);
