@@ -29,46 +29,52 @@ void put_utf8(std::string& out, char32_t cp) {
 }
 }  // namespace
 
+namespace {
+// Decodes one UTF-8 sequence at s[i] and advances i. Invalid, overlong or surrogate sequences
+// yield U+FFFD.
+char32_t next_code_point(std::string_view s, std::size_t& i) {
+  const auto b0 = static_cast<unsigned char>(s[i++]);
+  if (b0 < 0x80) return b0;
+  int extra = 0;
+  char32_t c = 0;
+  char32_t min = 0;
+  if ((b0 & 0xE0) == 0xC0) {
+    extra = 1;
+    c = b0 & 0x1Fu;
+    min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    extra = 2;
+    c = b0 & 0x0Fu;
+    min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    extra = 3;
+    c = b0 & 0x07u;
+    min = 0x10000;
+  } else {
+    return kReplacement;
+  }
+  for (int k = 0; k < extra; ++k) {
+    if (i >= s.size()) return kReplacement;
+    const auto b = static_cast<unsigned char>(s[i]);
+    if ((b & 0xC0) != 0x80) return kReplacement;
+    c = (c << 6) | (b & 0x3Fu);
+    ++i;
+  }
+  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return kReplacement;
+  return c;
+}
+}  // namespace
+
 std::vector<std::uint8_t> utf16le_from_utf8(std::string_view text) {
   std::vector<std::uint8_t> out;
   out.reserve(text.size() * 2);
   std::size_t i = 0;
   while (i < text.size()) {
-    const auto b0 = static_cast<unsigned char>(text[i]);
-    char32_t cp = kReplacement;
-    std::size_t len = 1;
-    if (b0 < 0x80) {
-      cp = b0;
-    } else if ((b0 & 0xE0) == 0xC0) {
-      len = 2;
-    } else if ((b0 & 0xF0) == 0xE0) {
-      len = 3;
-    } else if ((b0 & 0xF8) == 0xF0) {
-      len = 4;
-    }
-    if (len > 1) {
-      if (i + len > text.size()) {
-        len = 1;
-      } else {
-        cp = b0 & (0x7F >> len);
-        for (std::size_t k = 1; k < len; ++k) {
-          const auto b = static_cast<unsigned char>(text[i + k]);
-          if ((b & 0xC0) != 0x80) {
-            cp = kReplacement;
-            len = 1;
-            break;
-          }
-          cp = (cp << 6) | (b & 0x3F);
-        }
-      }
-    }
-    i += len;
-    if (cp >= 0x10000 && cp <= 0x10FFFF) {
+    const char32_t cp = next_code_point(text, i);
+    if (cp >= 0x10000) {
       const char32_t v = cp - 0x10000;
       put_unit(out, 0xD800 + (v >> 10));
       put_unit(out, 0xDC00 + (v & 0x3FF));
-    } else if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      put_unit(out, kReplacement);
     } else {
       put_unit(out, cp);
     }
