@@ -132,7 +132,8 @@ void ClientConnector::on_connection_confirm(wire::Bytes frame) {
   auto cc = wire::ConnectionConfirm::decode(frame);
   if (!cc) {
     // A Disconnect Request instead of a Confirm is a refusal, not garbage.
-    if (frame.size() > 5 && (frame[5] & 0xF0) == wire::X224_TPDU_DISCONNECT_REQUEST) {
+    if (auto x224 = wire::decode_x224_frame(frame);
+        x224 && x224->kind == wire::X224Frame::Kind::DisconnectRequest) {
       outcome_.detail =
           "the server answered the connection request with an X.224 Disconnect Request";
       finish(OutcomeKind::NegotiationFailure);
@@ -307,7 +308,6 @@ void ClientConnector::on_licensing(wire::Bytes user_data) {
     protocol_error(pdu.error().message());
     return;
   }
-  licensing_seen_ = true;
   outcome_.licensing_messages.push_back(pdu->msg_type());
   if (state_ == State::Draining || state_ == State::WaitDemandActive) return;  // late duplicates
   if (const auto* alert = std::get_if<lic::LicenseErrorMessage>(&pdu->message)) {
@@ -390,7 +390,8 @@ void ClientConnector::on_platform_challenge(const lic::PlatformChallenge& challe
   both.insert(both.end(), hwid_bytes.begin(), hwid_bytes.end());
 
   lic::PlatformChallengeResponse response;
-  // Each field is RC4-encrypted from a fresh keystream [MS-RDPELE 3.3.5.5].
+  // Each field is RC4-encrypted from a fresh keystream with the same key: FreeRDP and IronRDP,
+  // whose clients license against Windows, both start a new RC4 state per field.
   response.encrypted_challenge_response.data = crypto::rc4(keys_.licensing_key, data_bytes);
   response.encrypted_hwid.data = crypto::rc4(keys_.licensing_key, hwid_bytes);
   response.mac_data = crypto::licensing_mac(keys_.mac_salt_key, both);
@@ -467,9 +468,11 @@ void ClientConnector::finish_licensing_verdict() {
     finish(OutcomeKind::ProtocolError);
     return;
   }
-  outcome_.detail = licensing_seen_ ? "the server disconnected in the middle of licensing"
-                                    : "the server disconnected before licensing";
-  finish(licensing_seen_ ? OutcomeKind::LicensingFailed : OutcomeKind::DisconnectedBeforeLicensing);
+  const bool licensing_started = !outcome_.licensing_messages.empty();
+  outcome_.detail = licensing_started ? "the server disconnected in the middle of licensing"
+                                      : "the server disconnected before licensing";
+  finish(licensing_started ? OutcomeKind::LicensingFailed
+                           : OutcomeKind::DisconnectedBeforeLicensing);
 }
 
 void ClientConnector::connection_closed() {

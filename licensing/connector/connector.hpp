@@ -111,7 +111,6 @@ class ClientConnector {
   std::array<std::uint8_t, 32> client_random_{};
   std::array<std::uint8_t, 32> server_random_{};
   crypto::LicensingKeys keys_{};
-  bool licensing_seen_ = false;
 };
 
 }  // namespace rdwarm::connector

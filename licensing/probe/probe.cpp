@@ -64,7 +64,8 @@ class ProbeSession : public std::enable_shared_from_this<ProbeSession> {
     // An address needs no resolver, whose first use starts a thread and costs milliseconds.
     boost::system::error_code literal_ec;
     const auto literal = asio::ip::make_address(options_.host, literal_ec);
-    if (!literal_ec) {
+    host_is_address_ = !literal_ec;
+    if (host_is_address_) {
       const tcp::endpoint ep(literal, options_.port);
       stream_.next_layer().async_connect(
           ep, [self = shared_from_this(), ep](const boost::system::error_code& ec) {
@@ -151,7 +152,7 @@ class ProbeSession : public std::enable_shared_from_this<ProbeSession> {
   }
 
   void start_tls() {
-    if (!is_ip_address(options_.host)) {
+    if (!host_is_address_) {  // SNI carries host names only
       // SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.
       SSL_ctrl(stream_.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
                const_cast<char*>(options_.host.c_str()));
@@ -231,16 +232,7 @@ class ProbeSession : public std::enable_shared_from_this<ProbeSession> {
       finish_without_connector(OutcomeKind::Timeout, "the TCP connection did not complete in time");
       return;
     }
-    if (connector_.wants_tls()) {
-      connector_.tls_failed("the TLS handshake did not complete in time");
-      // A stalled handshake is a timeout of the TLS phase, not a TLS failure.
-      result_.outcome = connector_.outcome();
-      result_.outcome.kind = OutcomeKind::Timeout;
-      result_.outcome.phase = Phase::Tls;
-      complete();
-      return;
-    }
-    connector_.deadline_expired();
+    connector_.deadline_expired();  // a stalled TLS handshake is Timeout(tls), like any phase
     finish();
   }
 
@@ -281,12 +273,6 @@ class ProbeSession : public std::enable_shared_from_this<ProbeSession> {
     });
   }
 
-  static bool is_ip_address(const std::string& host) {
-    boost::system::error_code ec;
-    (void)asio::ip::make_address(host, ec);
-    return !ec;
-  }
-
   asio::io_context& io_;
   ProbeOptions options_;
   std::function<void(ProbeResult)> done_;
@@ -301,6 +287,7 @@ class ProbeSession : public std::enable_shared_from_this<ProbeSession> {
   Clock::time_point start_time_, phase_start_;
   Phase current_phase_ = Phase::TcpConnect;
   std::uint64_t timer_generation_ = 0;
+  bool host_is_address_ = false;
   bool tls_active_ = false;
   bool reading_ = false;
   bool finished_ = false;

@@ -24,6 +24,17 @@ bool read_tpkt(Reader& r, std::size_t frame_size) {
   return r.ok();
 }
 
+// TPKT, then LI (which must cover the rest of the frame) and the code of a Connection Request or
+// Confirm TPDU. Returns the code; DST-REF, SRC-REF and class follow.
+std::uint8_t read_connection_tpdu(Reader& r) {
+  const std::size_t frame_size = r.remaining();
+  if (!read_tpkt(r, frame_size)) return 0;
+  const std::uint8_t li = r.u8("LI");
+  if (r.ok() && li != frame_size - TPKT_HEADER_SIZE - 1)
+    r.fail("LI", "does not match the TPKT length");
+  return r.u8("code");
+}
+
 void write_tpkt(Writer& w, std::size_t total) {
   w.u8(TPKT_VERSION);
   w.u8(0);
@@ -107,11 +118,8 @@ void ConnectionRequest::encode(Writer& w) const {
 
 Result<ConnectionRequest> ConnectionRequest::decode(Bytes frame) {
   Reader r(frame, "X.224 Connection Request");
-  if (!read_tpkt(r, frame.size())) return r.error();
-  const std::uint8_t li = r.u8("LI");
-  if (r.ok() && li != frame.size() - TPKT_HEADER_SIZE - 1)
-    r.fail("LI", "does not match the TPKT length");
-  if (r.u8("code") != X224_TPDU_CONNECTION_REQUEST && r.ok()) r.fail("code", "is not 0xE0");
+  const std::uint8_t code = read_connection_tpdu(r);
+  if (r.ok() && code != X224_TPDU_CONNECTION_REQUEST) r.fail("code", "is not 0xE0");
   r.skip(5, "DST-REF/SRC-REF/class");
   if (!r.ok()) return r.error();
   ConnectionRequest cr;
@@ -174,11 +182,7 @@ void ConnectionConfirm::encode(Writer& w) const {
 
 Result<ConnectionConfirm> ConnectionConfirm::decode(Bytes frame) {
   Reader r(frame, "X.224 Connection Confirm");
-  if (!read_tpkt(r, frame.size())) return r.error();
-  const std::uint8_t li = r.u8("LI");
-  if (r.ok() && li != frame.size() - TPKT_HEADER_SIZE - 1)
-    r.fail("LI", "does not match the TPKT length");
-  const std::uint8_t code = r.u8("code");
+  const std::uint8_t code = read_connection_tpdu(r);
   if (r.ok() && (code & 0xF0) != X224_TPDU_CONNECTION_CONFIRM) {
     r.fail("code", code == X224_TPDU_DISCONNECT_REQUEST
                        ? "is a Disconnect Request: the server refused"

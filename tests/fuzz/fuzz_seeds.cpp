@@ -29,12 +29,12 @@
 #include "licensing/wire/client_info.hpp"
 #include "licensing/wire/errinfo.hpp"
 #include "licensing/wire/gcc.hpp"
-#include "licensing/wire/hex.hpp"
 #include "licensing/wire/licensing_pdu.hpp"
 #include "licensing/wire/mcs.hpp"
 #include "licensing/wire/share.hpp"
 #include "licensing/wire/text.hpp"
 #include "licensing/wire/x224.hpp"
+#include "tests/support/hex_vector.hpp"
 
 namespace {
 
@@ -49,29 +49,10 @@ using Blob = std::vector<std::uint8_t>;
   std::exit(1);
 }
 
-struct HexFile {
-  Blob wire_bytes;
-  Blob decrypted;  // from "# | " lines; empty when the file has none
-};
-
-Blob parse_hex(const std::string& text, const fs::path& path) {
-  auto bytes = wire::from_hex(text);
-  if (!bytes.ok()) die(path.string() + ": " + bytes.error().message());
-  return std::move(bytes).value();
-}
-
-HexFile load_hex(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) die("cannot read " + path.string());
-  std::string line, data, decrypted;
-  while (std::getline(in, line)) {
-    if (line.starts_with("# |")) {
-      decrypted += line.substr(3) + '\n';
-    } else if (!line.starts_with("#")) {
-      data += line + '\n';
-    }
-  }
-  return {parse_hex(data, path), parse_hex(decrypted, path)};
+rdwarm::testing::HexVector load_hex(const fs::path& path) {
+  auto v = rdwarm::testing::read_hex_vector(path.string());
+  if (!v) die(v.error().message());
+  return std::move(v).value();
 }
 
 Blob concat(std::initializer_list<Blob> parts) {
@@ -308,13 +289,12 @@ LicenseRequestVector license_request(const Blob& user_data) {
 void add_connector_seeds(Corpus& corpus, const fs::path& data) {
   const Blob start = session_start();
   // xrdp 0.9: proprietary certificate; [MS-RDPELE] 4.1: X.509 chain (no security header there).
-  const auto xrdp =
-      license_request(load_hex(data / "rdpele/xrdp-0.9-license-request.hex").wire_bytes);
+  const auto xrdp = license_request(load_hex(data / "rdpele/xrdp-0.9-license-request.hex").bytes);
   const auto spec = license_request(
       concat({{0x80, 0x00, 0x00, 0x00},
-              load_hex(data / "rdpele/ms-rdpele-4.1-server-license-request.hex").wire_bytes}));
-  const Blob license_info = load_hex(data / "rdpele/ms-rdpele-4-new-license-info.hex").wire_bytes;
-  const Blob valid_client = load_hex(data / "rdpele/xrdp-0.9-valid-client.hex").wire_bytes;
+              load_hex(data / "rdpele/ms-rdpele-4.1-server-license-request.hex").bytes}));
+  const Blob license_info = load_hex(data / "rdpele/ms-rdpele-4-new-license-info.hex").bytes;
+  const Blob valid_client = load_hex(data / "rdpele/xrdp-0.9-valid-client.hex").bytes;
 
   const auto xrdp_keys = session_keys(xrdp.server_random);
   const auto spec_keys = session_keys(spec.server_random);
@@ -357,7 +337,7 @@ void add_regressions(const fs::path& dir, Corpus& out) {
     const std::string stem = entry.path().stem().string();
     const auto dash = stem.find('-');
     if (dash == std::string::npos) die(entry.path().string() + ": name is not <target>-<name>.hex");
-    out.add(stem.substr(0, dash), stem.substr(dash + 1), load_hex(entry.path()).wire_bytes);
+    out.add(stem.substr(0, dash), stem.substr(dash + 1), load_hex(entry.path()).bytes);
   }
 }
 
@@ -383,17 +363,17 @@ int main(int argc, char** argv) {
   for (const auto& path : files) {
     const std::string group = path.parent_path().filename().string();
     const std::string name = path.stem().string();
-    const HexFile hex = load_hex(path);
+    const auto hex = load_hex(path);
     if (group == "rdpbcgr") {
-      corpus.add("x224", name, hex.wire_bytes);
-      corpus.add("mcs", name, hex.wire_bytes);
+      corpus.add("x224", name, hex.bytes);
+      corpus.add("mcs", name, hex.bytes);
     } else if (name.find("certificate") != std::string::npos &&
                name.find("request") == std::string::npos) {
-      add_certificate_seeds(corpus, name, hex.wire_bytes);
+      add_certificate_seeds(corpus, name, hex.bytes);
     } else {
-      corpus.add("licensing_pdu", name, hex.wire_bytes);
+      corpus.add("licensing_pdu", name, hex.bytes);
     }
-    route(corpus, name, hex.wire_bytes);
+    route(corpus, name, hex.bytes);
     if (!hex.decrypted.empty()) {
       // The specs print these payloads decrypted; give them the header a TLS session would carry.
       if (name.find("client-info") != std::string::npos) {
@@ -407,8 +387,8 @@ int main(int argc, char** argv) {
       }
     }
     // The hex text itself (comments removed) for the hex parser.
-    if (hex.wire_bytes.size() <= 512)
-      corpus.add("text_hex", name, text_bytes(wire::to_hex(hex.wire_bytes, " ")));
+    if (hex.bytes.size() <= 512)
+      corpus.add("text_hex", name, text_bytes(wire::to_hex(hex.bytes, " ")));
   }
 
   // Encoder output for targets whose spec examples are encrypted or missing.

@@ -8,8 +8,8 @@
 
 #include "licensing/crypto/registry_chain.hpp"
 #include "licensing/probe/probe.hpp"
+#include "warmup/cli/arguments.hpp"
 #include "warmup/cli/cert_input.hpp"
-#include "warmup/cli/duration.hpp"
 #include "warmup/cli/exit_codes.hpp"
 #include "warmup/cli/probe_report.hpp"
 #include "warmup/cli/verdict.hpp"

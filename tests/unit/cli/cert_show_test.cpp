@@ -10,6 +10,7 @@
 #include "licensing/crypto/registry_chain.hpp"
 #include "licensing/crypto/server_certificate.hpp"
 #include "licensing/wire/hex.hpp"
+#include "licensing/wire/licensing_pdu.hpp"
 #include "licensing/wire/text.hpp"
 #include "tests/support/vectors.hpp"
 #include "warmup/cli/app.hpp"
@@ -20,16 +21,14 @@ namespace {
 
 // The two certificates of the [MS-RDPELE] 4.1 License Request, as a registry value.
 std::vector<std::uint8_t> spec_registry_value() {
-  const auto pdu = testing::load_hex_vector("rdpele/ms-rdpele-4.1-server-license-request.hex");
-  // The certificate blob starts after preamble(4) + random(32) + product info + key exchange list;
-  // the crypto layer finds it for us through the licensing codec in other tests, here we search
-  // for the chain header 02 00 00 80 02 00 00 00 (dwVersion 0x80000002, two certificates).
-  const std::vector<std::uint8_t> header{0x02, 0x00, 0x00, 0x80, 0x02, 0x00, 0x00, 0x00};
-  const auto at = std::search(pdu.begin(), pdu.end(), header.begin(), header.end());
-  EXPECT_NE(at, pdu.end());
-  auto cert =
-      crypto::decode_server_certificate(std::span(&*at, static_cast<std::size_t>(pdu.end() - at)));
+  auto pdu = wire::lic::LicensingPdu::decode(testing::with_license_security_header(
+      testing::load_hex_vector("rdpele/ms-rdpele-4.1-server-license-request.hex")));
+  EXPECT_TRUE(pdu.ok());
+  if (!pdu) return {};
+  auto cert = crypto::decode_server_certificate(
+      std::get<wire::lic::LicenseRequest>(pdu->message).server_certificate.data);
   EXPECT_TRUE(cert.ok());
+  if (!cert) return {};
   std::vector<std::vector<std::uint8_t>> ders;
   for (const auto& c : cert->chain) ders.push_back(c.der);
   return crypto::encode_registry_certificate_chain(ders);

@@ -132,12 +132,25 @@ TEST_F(ConnectorTest, NewLicenseThenDemandActiveIsLicensed) {
             "03 00 00 09 02 f0 80 21 80");  // DPUM rn-user-requested
 }
 
-TEST_F(ConnectorTest, UpgradeLicenseAndValidClientAfterChallenge) {
+TEST_F(ConnectorTest, UpgradeLicenseIsLicensed) {
   connect_to_licensing();
   run_licensing_handshake();
   c.receive(server.new_license(true));
   c.receive(ScriptedServer::demand_active());
   EXPECT_EQ(c.outcome().licensed, LicensedKind::UpgradeLicense);
+}
+
+// A host in its grace period that cannot reach a license server answers the Challenge Response
+// with STATUS_VALID_CLIENT [MS-RDPELE 3.2.5.5].
+TEST_F(ConnectorTest, ValidClientAfterChallengeIsLicensed) {
+  connect_to_licensing();
+  run_licensing_handshake();
+  c.receive(ScriptedServer::error_alert(lic::STATUS_VALID_CLIENT, lic::ST_NO_TRANSITION));
+  c.receive(ScriptedServer::demand_active());
+  ASSERT_TRUE(c.done());
+  EXPECT_EQ(c.outcome().kind, OutcomeKind::Licensed);
+  EXPECT_EQ(c.outcome().licensed, LicensedKind::ValidClient);
+  EXPECT_EQ(c.outcome().server_certificate.kind, CertificateKind::Proprietary);
 }
 
 TEST_F(ConnectorTest, ValidClientRightAfterClientInfoLikeFreeRdpShadow) {
@@ -205,10 +218,8 @@ TEST_F(ConnectorTest, McsRefusals) {
 TEST_F(ConnectorTest, X509ChainOfTheSpecificationIsDecodedAndUsedForThePremaster) {
   connect_to_licensing();
   // [MS-RDPELE] 4.1: the License Request with the license server's 2-certificate chain.
-  // The vector is preamble + message; on the wire a TLS server puts the security header first.
-  auto message = testing::hex("80 00 00 00");
-  const auto body = testing::load_hex_vector("rdpele/ms-rdpele-4.1-server-license-request.hex");
-  message.insert(message.end(), body.begin(), body.end());
+  const auto message = testing::with_license_security_header(
+      testing::load_hex_vector("rdpele/ms-rdpele-4.1-server-license-request.hex"));
   auto decoded = lic::LicensingPdu::decode(message);
   ASSERT_TRUE(decoded.ok()) << decoded.error().message();
   c.receive(ScriptedServer::io(message));

@@ -5,32 +5,31 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "licensing/wire/hex.hpp"
-#include "licensing/wire/reader.hpp"
+#include "licensing/wire/licensing_license_request.hpp"
+#include "tests/support/vectors.hpp"
 
 namespace rdwarm::crypto::testing {
 
 using ByteVector = std::vector<std::uint8_t>;
 
 inline ByteVector hex(std::string_view text) {
-  auto r = wire::from_hex(text);
-  EXPECT_TRUE(r.ok()) << r.error().message();
-  return r.ok() ? std::move(r).value() : ByteVector{};
+  return rdwarm::testing::hex(std::string(text));
 }
 
-inline ByteVector load_hex(const std::string& name) {
-  std::ifstream in(std::string(RDWARM_TEST_DATA_DIR) + "/crypto/" + name);
-  EXPECT_TRUE(in.good()) << "cannot open " << name;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return hex(ss.str());
+// Vectors shared with the licensing codec tests live in tests/data/rdpele; the proprietary
+// certificate of [MS-RDPBCGR] 4.1.4 in tests/data/crypto.
+inline ByteVector load_hex(const std::string& relative_path) {
+  return rdwarm::testing::load_hex_vector(relative_path);
 }
+inline constexpr const char* kServerLicenseRequest =
+    "rdpele/ms-rdpele-4.1-server-license-request.hex";
+inline constexpr const char* kClientNewLicenseRequest =
+    "rdpele/ms-rdpele-4.2-client-new-license-request.hex";
+inline constexpr const char* kProprietaryCertificate = "crypto/proprietary_certificate.hex";
 
 inline ByteVector slice(const ByteVector& v, std::size_t offset, std::size_t n) {
   return ByteVector(v.begin() + static_cast<std::ptrdiff_t>(offset),
@@ -46,22 +45,13 @@ struct LicenseRequestParts {
 };
 
 inline LicenseRequestParts server_license_request_parts() {
-  const ByteVector pdu = load_hex("server_license_request.hex");
-  wire::Reader r(pdu, "SERVER_LICENSE_REQUEST");
-  r.skip(4, "preamble");
-  LicenseRequestParts parts;
-  const auto random = r.bytes(32, "ServerRandom");
-  parts.server_random.assign(random.begin(), random.end());
-  r.skip(4, "ProductInfo.dwVersion");
-  r.skip(r.u32le("cbCompanyName"), "pbCompanyName");
-  r.skip(r.u32le("cbProductId"), "pbProductId");
-  r.skip(2, "KeyExchangeList.wBlobType");
-  r.skip(r.u16le("KeyExchangeList.wBlobLen"), "KeyExchangeList");
-  EXPECT_EQ(r.u16le("ServerCertificate.wBlobType"), 0x0003);  // BB_CERTIFICATE_BLOB
-  const auto cert = r.bytes(r.u16le("ServerCertificate.wBlobLen"), "ServerCertificate");
-  parts.server_certificate.assign(cert.begin(), cert.end());
-  EXPECT_TRUE(r.ok()) << r.error().message();
-  return parts;
+  const ByteVector pdu = load_hex(kServerLicenseRequest);  // preamble (4 bytes), then the message
+  auto request = wire::lic::LicenseRequest::decode(wire::Bytes(pdu).subspan(4));
+  EXPECT_TRUE(request.ok()) << request.error().message();
+  if (!request) return {};
+  EXPECT_EQ(request->server_certificate.type, wire::lic::BB_CERTIFICATE_BLOB);
+  return {ByteVector(request->server_random.begin(), request->server_random.end()),
+          request->server_certificate.data};
 }
 
 // "TEST\0" in UTF-16LE: the platform challenge of the [MS-RDPELE] samples.

@@ -50,7 +50,7 @@ LicensingKeys derive(const ByteVector& premaster, const ByteVector& client_rando
 
 TEST(LicensingKeys, ClientRandomIsTheSpecSampleOne) {
   // CLIENT_NEW_LICENSE_REQUEST: preamble(4) PreferredKeyExchangeAlg(4) PlatformId(4) ClientRandom.
-  const ByteVector request = testing::load_hex("client_new_license_request.hex");
+  const ByteVector request = testing::load_hex(testing::kClientNewLicenseRequest);
   EXPECT_EQ(testing::slice(request, 12, 32), kClientRandom);
 }
 

@@ -120,7 +120,7 @@ TEST(Rsa, Encrypts2048BitWithTheSpecLeafKeyLikeOpenSsl) {
 
   // Same size as the sample's EncryptedPreMasterSecret blob: preamble(4) + 4 + 4 + random(32),
   // then wBlobType(2) wBlobLen(2).
-  const ByteVector request = testing::load_hex("client_new_license_request.hex");
+  const ByteVector request = testing::load_hex(testing::kClientNewLicenseRequest);
   const auto blob_len = static_cast<std::size_t>(request[46] | (request[47] << 8));
   EXPECT_EQ(blob_len, blob->size());
 }

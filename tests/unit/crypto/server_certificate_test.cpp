@@ -102,7 +102,7 @@ TEST(ServerCertificate, ToleratesMissingPadding) {
 
 // [MS-RDPBCGR] 4.1.4: the proprietary certificate of the Server Security Data (512-bit key).
 TEST(ServerCertificate, DecodesTheSpecProprietaryCertificate) {
-  const ByteVector data = testing::load_hex("proprietary_certificate.hex");
+  const ByteVector data = testing::load_hex(testing::kProprietaryCertificate);
   ASSERT_EQ(data.size(), 184u);
   auto cert = decode_server_certificate(data);
   ASSERT_TRUE(cert.ok()) << cert.error().message();
@@ -120,7 +120,7 @@ TEST(ServerCertificate, DecodesTheSpecProprietaryCertificate) {
 }
 
 TEST(ServerCertificate, EveryTruncationOfTheProprietaryCertificateFails) {
-  const ByteVector data = testing::load_hex("proprietary_certificate.hex");
+  const ByteVector data = testing::load_hex(testing::kProprietaryCertificate);
   for (std::size_t n = 0; n < data.size(); ++n) {
     auto r = decode_server_certificate(std::span(data).first(n));
     EXPECT_FALSE(r.ok()) << "prefix " << n;
@@ -202,7 +202,7 @@ TEST(ServerCertificate, UnknownVersionAndBadDer) {
 }
 
 TEST(ServerCertificate, ProprietaryFieldErrors) {
-  const ByteVector good = testing::load_hex("proprietary_certificate.hex");
+  const ByteVector good = testing::load_hex(testing::kProprietaryCertificate);
   ByteVector data = good;
   data[16] = 'X';  // magic "RSA1" at offset 16
   auto r = decode_server_certificate(data);
@@ -231,7 +231,7 @@ TEST(ServerCertificate, ProprietaryFieldErrors) {
 // Random corruption must only ever produce values, never crashes (run under ASan/UBSan).
 TEST(ServerCertificate, SurvivesRandomCorruption) {
   std::mt19937 rng(20240423);
-  const ByteVector inputs[] = {spec_chain(), testing::load_hex("proprietary_certificate.hex")};
+  const ByteVector inputs[] = {spec_chain(), testing::load_hex(testing::kProprietaryCertificate)};
   for (const ByteVector& input : inputs) {
     std::uniform_int_distribution<std::size_t> pos(0, input.size() - 1);
     std::uniform_int_distribution<int> byte(0, 255);

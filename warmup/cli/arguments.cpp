@@ -1,4 +1,4 @@
-#include "warmup/cli/duration.hpp"
+#include "warmup/cli/arguments.hpp"
 
 #include <charconv>
 
