@@ -15,6 +15,7 @@
 
 #include "licensing/crypto/openssl_handles.hpp"
 #include "licensing/wire/hex.hpp"
+#include "licensing/wire/utc_time.hpp"
 
 namespace rdwarm::crypto {
 namespace {
@@ -58,17 +59,6 @@ std::string name_text(const X509_NAME* name) {
   return std::string(data, static_cast<std::size_t>(len));
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil), so the
-// conversion needs neither timegm nor _mkgmtime.
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
 bool convert_time(const ASN1_TIME* t, std::string& iso, std::int64_t& unix_seconds) {
   std::tm tm{};
   if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return false;
@@ -78,10 +68,7 @@ bool convert_time(const ASN1_TIME* t, std::string& iso, std::int64_t& unix_secon
   const std::int64_t seconds_of_day =
       std::int64_t{tm.tm_hour} * 3600 + std::int64_t{tm.tm_min} * 60 + tm.tm_sec;
   unix_seconds = days_from_civil(year, month, day) * 86400 + seconds_of_day;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(year),
-                month, day, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  iso = buf;
+  iso = format_utc(unix_seconds);
   return true;
 }
 

@@ -11,7 +11,9 @@
 #include "warmup/cli/arguments.hpp"
 #include "warmup/cli/cert_input.hpp"
 #include "warmup/cli/exit_codes.hpp"
+#include "warmup/cli/host_choice.hpp"
 #include "warmup/cli/probe_report.hpp"
+#include "warmup/cli/status_report.hpp"
 #include "warmup/cli/verdict.hpp"
 
 namespace rdwarm::cli {
@@ -106,6 +108,34 @@ int run_cert_show(const std::string& path, bool json) {
   return kExitReady;
 }
 
+int run_status(const HostChoice& choice, bool json) {
+  auto platform = open_host_platform(choice);
+  if (!platform) return usage_error(platform.error().message());
+  auto snapshot = (*platform)->read_snapshot();
+  if (!snapshot) {
+    std::cerr << "rdwarm: cannot read the host's licensing state: " << snapshot.error().message()
+              << "\n";
+    return kExitInternal;
+  }
+  const auto readiness = host::evaluate_readiness(*snapshot, std::nullopt);
+  if (json) {
+    std::cout << status_json(*snapshot, readiness).dump(2) << "\n";
+  } else {
+    std::cout << status_text(*snapshot, readiness);
+  }
+  return status_exit_code(readiness);
+}
+
+void add_host_options(CLI::App* cmd, HostChoice& choice) {
+  cmd->add_option(
+      "--platform", choice.platform,
+      "Where the host state is read: windows (registry) or lab (rdwarm-lab state file); "
+      "default: " +
+          default_platform_name());
+  cmd->add_option("--lab-state-dir", choice.lab_state_dir,
+                  "rdwarm-lab --state-dir (default $RDWARM_LAB_STATE_DIR or <tmp>/rdwarm-lab)");
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -144,6 +174,13 @@ int run(int argc, char** argv) {
   show->add_option("file", cert_file, "File with the raw value or `reg export` text")->required();
   show->add_flag("--json", cert_json, "Print JSON (schema rdwarm.certificate-chain/1)");
 
+  HostChoice status_host;
+  bool status_json_flag = false;
+  auto* status_cmd = app.add_subcommand(
+      "status", "Show the host's licensing state and whether users may be admitted");
+  status_cmd->add_flag("--json", status_json_flag, "Print JSON (schema rdwarm.status/1)");
+  add_host_options(status_cmd, status_host);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -152,6 +189,7 @@ int run(int argc, char** argv) {
   }
   if (*probe_cmd) return run_probe_command(pa);
   if (*show) return run_cert_show(cert_file, cert_json);
+  if (*status_cmd) return run_status(status_host, status_json_flag);
   return kExitUsage;
 }
 

@@ -12,6 +12,7 @@
 #include "licensing/wire/hex.hpp"
 #include "licensing/wire/licensing_pdu.hpp"
 #include "licensing/wire/text.hpp"
+#include "tests/support/run_cli.hpp"
 #include "tests/support/vectors.hpp"
 #include "warmup/cli/app.hpp"
 #include "warmup/cli/cert_input.hpp"
@@ -58,15 +59,7 @@ std::filesystem::path write_temp(const std::string& name, const std::vector<std:
   return path;
 }
 
-int run_cli(std::vector<std::string> args, std::string& out) {
-  args.insert(args.begin(), "rdwarm");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  ::testing::internal::CaptureStdout();
-  const int rc = run(static_cast<int>(argv.size()), argv.data());
-  out = ::testing::internal::GetCapturedStdout();
-  return rc;
-}
+using testing::run_cli;
 
 TEST(CertInput, RawValueAndUtf16RegExportGiveTheSameBytes) {
   const auto value = spec_registry_value();
