@@ -9,6 +9,7 @@
 #include "licensing/crypto/registry_chain.hpp"
 #include "licensing/probe/probe.hpp"
 #include "warmup/cli/arguments.hpp"
+#include "warmup/cli/boot_command.hpp"
 #include "warmup/cli/cert_input.hpp"
 #include "warmup/cli/exit_codes.hpp"
 #include "warmup/cli/host_choice.hpp"
@@ -181,6 +182,23 @@ int run(int argc, char** argv) {
   status_cmd->add_flag("--json", status_json_flag, "Print JSON (schema rdwarm.status/1)");
   add_host_options(status_cmd, status_host);
 
+  BootArgs boot;
+  auto* boot_cmd = app.add_subcommand(
+      "boot",
+      "Close the gate, warm up RD licensing until the certificate is present, open the gate");
+  boot_cmd->add_option("--config", boot.config_file,
+                       "rdwarm.toml (default: $RDWARM_CONFIG, then the platform's default path)");
+  boot_cmd->add_flag("--serve", boot.serve, "Keep serving the health endpoint after the warm-up");
+  boot_cmd->add_option("--platform", boot.platform, "Override [platform] kind: windows or lab");
+  boot_cmd->add_option("--lab-state-dir", boot.lab_state_dir, "Override [platform] lab_state_dir");
+  boot_cmd->add_option("--target", boot.target, "Override [target] as HOST:PORT");
+  boot_cmd->add_option("--deadline", boot.deadline, "Override [warmup] deadline, e.g. 5m");
+  boot_cmd->add_option("--health-listen", boot.health_listen,
+                       "Override [health] listen, e.g. 127.0.0.1:0 for a free port");
+  boot_cmd->add_option("--status-file", boot.status_file, "Override [status] file");
+  boot_cmd->add_option("--journal", boot.journal_file, "Override [gate] journal");
+  boot_cmd->add_flag("--no-progress", boot.no_progress, "No progress line on standard output");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -189,6 +207,7 @@ int run(int argc, char** argv) {
   }
   if (*probe_cmd) return run_probe_command(pa);
   if (*show) return run_cert_show(cert_file, cert_json);
+  if (*boot_cmd) return run_boot(boot);
   if (*status_cmd) return run_status(status_host, status_json_flag);
   return kExitUsage;
 }

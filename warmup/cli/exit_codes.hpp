@@ -1,17 +1,19 @@
-// Process exit codes shared by `rdwarm boot`, `probe` and `image` (DESIGN.md, Exit codes).
+// The command line uses the agent's exit codes (DESIGN.md, Exit codes): one table for all commands.
 #pragma once
+
+#include "warmup/agent/exit_codes.hpp"
 
 namespace rdwarm::cli {
 
-inline constexpr int kExitReady = 0;
-inline constexpr int kExitInternal = 1;  // also: the host answered without a licensing verdict
-inline constexpr int kExitUsage = 2;
-inline constexpr int kExitNotApplicable = 3;
-inline constexpr int kExitNoLicenseServer = 10;
-inline constexpr int kExitNoCertificate = 11;
-inline constexpr int kExitNlaRequired = 12;
-inline constexpr int kExitNotListening = 13;
-inline constexpr int kExitGraceEndsInLifetime = 14;
-inline constexpr int kExitPreflightFailed = 15;
+using agent::kExitGraceEndsInLifetime;
+using agent::kExitInternal;
+using agent::kExitNlaRequired;
+using agent::kExitNoCertificate;
+using agent::kExitNoLicenseServer;
+using agent::kExitNotApplicable;
+using agent::kExitNotListening;
+using agent::kExitPreflightFailed;
+using agent::kExitReady;
+using agent::kExitUsage;
 
 }  // namespace rdwarm::cli

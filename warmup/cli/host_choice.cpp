@@ -1,7 +1,6 @@
 #include "warmup/cli/host_choice.hpp"
 
-#include <cstdlib>
-
+#include "config/default_paths.hpp"
 #include "licensing/host/lab/lab_platform.hpp"
 #include "licensing/host/lab/lab_state_file.hpp"
 #ifdef _WIN32
@@ -19,10 +18,7 @@ std::string default_platform_name() {
 }
 
 std::filesystem::path default_lab_state_dir() {
-  if (const char* dir = std::getenv("RDWARM_LAB_STATE_DIR"); dir != nullptr && *dir != '\0') {
-    return dir;
-  }
-  return std::filesystem::temp_directory_path() / "rdwarm-lab";
+  return config::default_lab_state_dir();
 }
 
 Result<std::unique_ptr<host::HostPlatform>> open_host_platform(const HostChoice& choice) {

@@ -1,20 +1,11 @@
-// Turns a probe result into what a VDI admin reads: a headline, what it means for their users,
-// what to check next, and the exit code.
+// The command line reports probe results with the agent's verdicts.
 #pragma once
 
-#include <string>
-
-#include "licensing/probe/probe.hpp"
+#include "warmup/agent/verdict.hpp"
 
 namespace rdwarm::cli {
 
-struct Verdict {
-  int exit_code = 0;
-  std::string headline;  // one line, e.g. "Licensing failed: no license server"
-  std::string meaning;   // what it means for users connecting now
-  std::string next;      // what to check or do
-};
-
-Verdict verdict_for(const probe::ProbeResult& result);
+using agent::Verdict;
+using agent::verdict_for;
 
 }  // namespace rdwarm::cli

@@ -1,12 +1,12 @@
-#include "warmup/cli/verdict.hpp"
+#include "warmup/agent/verdict.hpp"
 
 #include "licensing/wire/errinfo.hpp"
 #include "licensing/wire/hex.hpp"
 #include "licensing/wire/licensing_error_message.hpp"
 #include "licensing/wire/x224.hpp"
-#include "warmup/cli/exit_codes.hpp"
+#include "warmup/agent/exit_codes.hpp"
 
-namespace rdwarm::cli {
+namespace rdwarm::agent {
 
 using connector::OutcomeKind;
 
@@ -129,4 +129,4 @@ Verdict verdict_for(const probe::ProbeResult& result) {
   return {kExitInternal, "Unknown outcome", "", ""};
 }
 
-}  // namespace rdwarm::cli
+}  // namespace rdwarm::agent

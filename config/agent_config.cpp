@@ -1,0 +1,97 @@
+#include "config/agent_config.hpp"
+
+#include "config/default_paths.hpp"
+
+namespace rdwarm::config {
+
+std::string_view to_string(OnDeadline v) {
+  switch (v) {
+    case OnDeadline::StayClosed:
+      return "stay-closed";
+    case OnDeadline::Open:
+      return "open";
+  }
+  return "?";
+}
+
+std::string_view to_string(Jitter v) {
+  switch (v) {
+    case Jitter::Full:
+      return "full";
+    case Jitter::None:
+      return "none";
+  }
+  return "?";
+}
+
+std::string_view to_string(GateKind v) {
+  switch (v) {
+    case GateKind::Drain:
+      return "drain";
+    case GateKind::Service:
+      return "service";
+    case GateKind::Command:
+      return "command";
+    case GateKind::None:
+      return "none";
+  }
+  return "?";
+}
+
+std::string_view to_string(LogLevel v) {
+  switch (v) {
+    case LogLevel::Trace:
+      return "trace";
+    case LogLevel::Debug:
+      return "debug";
+    case LogLevel::Info:
+      return "info";
+    case LogLevel::Warn:
+      return "warn";
+    case LogLevel::Error:
+      return "error";
+  }
+  return "?";
+}
+
+std::string_view to_string(LogFormat v) {
+  switch (v) {
+    case LogFormat::Text:
+      return "text";
+    case LogFormat::Json:
+      return "json";
+  }
+  return "?";
+}
+
+std::string_view to_string(PlatformKind v) {
+  switch (v) {
+    case PlatformKind::Auto:
+      return "auto";
+    case PlatformKind::Windows:
+      return "windows";
+    case PlatformKind::Lab:
+      return "lab";
+  }
+  return "?";
+}
+
+AgentConfig default_config() {
+  AgentConfig c;
+  c.gate.journal = default_gate_journal_path();
+  c.status.file = default_status_path();
+  c.platform.lab_state_dir = default_lab_state_dir();
+  c.image.manifest = default_manifest_path();
+  return c;
+}
+
+PlatformKind effective_platform(PlatformKind kind) {
+  if (kind != PlatformKind::Auto) return kind;
+#ifdef _WIN32
+  return PlatformKind::Windows;
+#else
+  return PlatformKind::Lab;
+#endif
+}
+
+}  // namespace rdwarm::config

@@ -1,0 +1,100 @@
+#include "warmup/agent/gate_journal.hpp"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <unistd.h>
+#endif
+
+#include "licensing/wire/utc_time.hpp"
+
+namespace rdwarm::agent {
+
+namespace {
+
+constexpr const char* kWhere = "gate journal";
+
+}  // namespace
+
+std::string current_boot_id() {
+#ifdef _WIN32
+  // Boot time in seconds, rounded to 10 s so clock adjustments do not make it wobble.
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  const auto up = std::chrono::milliseconds(GetTickCount64());
+  const auto boot = std::chrono::duration_cast<std::chrono::seconds>(now - up).count();
+  return "boot-" + std::to_string(boot / 10 * 10);
+#else
+  std::ifstream in("/proc/sys/kernel/random/boot_id");
+  std::string id;
+  std::getline(in, id);
+  return id.empty() ? "unknown" : id;
+#endif
+}
+
+std::int64_t current_pid() {
+#ifdef _WIN32
+  return static_cast<std::int64_t>(GetCurrentProcessId());
+#else
+  return static_cast<std::int64_t>(::getpid());
+#endif
+}
+
+Result<std::optional<GateJournalEntry>> read_gate_journal(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return std::optional<GateJournalEntry>{};
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  const auto j = nlohmann::json::parse(text.str(), nullptr, false);
+  const std::string where = std::string(kWhere) + " " + file.string();
+  if (j.is_discarded() || !j.is_object()) return make_error(where, "", "not a JSON object");
+  if (j.value("schema", "") != kGateJournalSchema) {
+    return make_error(where, "schema", std::string("expected ") + kGateJournalSchema);
+  }
+  GateJournalEntry e;
+  try {
+    e.boot_id = j.at("boot_id").get<std::string>();
+    e.gate_kind = j.at("gate_kind").get<std::string>();
+    e.gate_state = j.at("gate_state").get<std::string>();
+    e.pid = j.at("pid").get<std::int64_t>();
+    e.finished = j.at("finished").get<bool>();
+    auto started = parse_utc(j.at("warmup_started_at").get<std::string>(), where);
+    auto updated = parse_utc(j.at("updated_at").get<std::string>(), where);
+    if (!started) return started.error();
+    if (!updated) return updated.error();
+    e.warmup_started_at = *started;
+    e.updated_at = *updated;
+  } catch (const nlohmann::json::exception& ex) {
+    return make_error(where, "", ex.what());
+  }
+  return std::optional<GateJournalEntry>{e};
+}
+
+Status write_gate_journal(const std::filesystem::path& file, const GateJournalEntry& e) {
+  const nlohmann::json j = {{"schema", kGateJournalSchema},
+                            {"boot_id", e.boot_id},
+                            {"gate_kind", e.gate_kind},
+                            {"gate_state", e.gate_state},
+                            {"warmup_started_at", format_utc(e.warmup_started_at)},
+                            {"updated_at", format_utc(e.updated_at)},
+                            {"pid", e.pid},
+                            {"finished", e.finished}};
+  std::error_code ec;
+  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
+  const auto temp = file.string() + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << j.dump(2) << "\n";
+    out.flush();
+    if (!out) return make_error(kWhere, "", "cannot write " + temp);
+  }
+  std::filesystem::rename(temp, file, ec);
+  if (ec) return make_error(kWhere, "", "cannot replace " + file.string() + ": " + ec.message());
+  return Ok{};
+}
+
+}  // namespace rdwarm::agent

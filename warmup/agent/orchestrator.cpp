@@ -1,0 +1,338 @@
+#include "warmup/agent/orchestrator.hpp"
+
+#include <random>
+
+#include "licensing/host/readiness.hpp"
+#include "warmup/agent/exit_codes.hpp"
+#include "warmup/agent/gate_journal.hpp"
+#include "warmup/agent/verdict.hpp"
+
+namespace rdwarm::agent {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+std::string seconds_text(milliseconds ms) {
+  const auto tenths = ms.count() / 100;
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " s";
+}
+
+std::uint64_t pick_seed(std::uint64_t configured) {
+  if (configured != 0) return configured;
+  std::random_device rd;
+  return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+}
+
+}  // namespace
+
+Orchestrator::Orchestrator(WarmupOptions options, WarmupDeps deps)
+    : options_(std::move(options)), deps_(std::move(deps)) {
+  if (!deps_.run_probe)
+    deps_.run_probe = [](const probe::ProbeOptions& o) { return probe::run_probe(o); };
+  if (!deps_.log) deps_.log = [](LogLevel, const std::string&) {};
+}
+
+void Orchestrator::request_stop() {
+  {
+    const std::lock_guard lock(stop_mutex_);
+    stop_ = true;
+  }
+  stop_cv_.notify_all();
+}
+
+void Orchestrator::enter(AgentPhase phase, const std::string& message, LogLevel level) {
+  deps_.log(level, phase_name(phase) + ": " + message);
+  deps_.board.update([&](AgentStatus& s) {
+    s.phase = phase;
+    s.updated_at = std::chrono::system_clock::now();
+    if (!message.empty()) {
+      s.reasons.insert(s.reasons.begin(), message);
+      if (s.reasons.size() > 5) s.reasons.resize(5);
+    }
+  });
+}
+
+void Orchestrator::event(std::uint32_t id, host::EventSeverity severity,
+                         const std::string& message) {
+  auto written = deps_.platform.write_event({id, severity, message});
+  if (!written) deps_.log(LogLevel::kWarning, "event log: " + written.error().message());
+}
+
+void Orchestrator::journal(const std::string& gate_state, bool finished) {
+  if (options_.journal_file.empty()) return;
+  GateJournalEntry e;
+  e.boot_id = boot_id_;
+  e.gate_kind = deps_.gate.kind();
+  e.gate_state = gate_state;
+  e.warmup_started_at = warmup_started_at_;
+  e.updated_at = std::chrono::system_clock::now();
+  e.pid = current_pid();
+  e.finished = finished;
+  auto w = write_gate_journal(options_.journal_file, e);
+  if (!w) deps_.log(LogLevel::kError, w.error().message());
+}
+
+milliseconds Orchestrator::remaining() const {
+  const auto left = deadline_at_ - Clock::now();
+  return left.count() > 0 ? std::chrono::duration_cast<milliseconds>(left) : milliseconds(0);
+}
+
+bool Orchestrator::close_gate() {
+  enter(AgentPhase::kClosingGate, "closing the " + deps_.gate.kind() + " gate");
+  journal("closing", false);
+  auto closed = deps_.gate.close();
+  if (!closed) {
+    const auto msg = "could not close the " + deps_.gate.kind() +
+                     " gate: " + closed.error().message() +
+                     "; users may be admitted before licensing is ready";
+    deps_.log(LogLevel::kError, msg);
+    event(kEventGateFailed, host::EventSeverity::kError, msg);
+    deps_.board.update([](AgentStatus& s) { s.gate_state = "unknown"; });
+    return false;
+  }
+  gate_closed_ = true;
+  journal("closed", false);
+  deps_.board.update([](AgentStatus& s) { s.gate_state = "closed"; });
+  event(kEventGateClosed, host::EventSeverity::kInformation,
+        "rdwarm closed the " + deps_.gate.kind() + " gate until RD licensing is ready");
+  return true;
+}
+
+bool Orchestrator::open_gate() {
+  enter(AgentPhase::kOpeningGate, "opening the " + deps_.gate.kind() + " gate");
+  journal("opening", false);
+  auto opened = deps_.gate.open();
+  if (!opened) {
+    const auto msg = "could not open the " + deps_.gate.kind() +
+                     " gate: " + opened.error().message() +
+                     "; open it by hand (see docs/troubleshooting)";
+    deps_.log(LogLevel::kError, msg);
+    event(kEventGateFailed, host::EventSeverity::kError, msg);
+    deps_.board.update([](AgentStatus& s) { s.gate_state = "unknown"; });
+    return false;
+  }
+  gate_closed_ = false;
+  deps_.board.update([](AgentStatus& s) { s.gate_state = "open"; });
+  return true;
+}
+
+void Orchestrator::note_certificate(const host::LicensingSnapshot& snap) {
+  deps_.board.update([&](AgentStatus& s) {
+    if (snap.grace.value && snap.grace.value->days_left) {
+      s.grace_days_left = *snap.grace.value->days_left;
+    }
+    if (const auto* leaf = snap.certificate.leaf()) {
+      s.certificate_not_after_unix = leaf->not_after_unix;
+      s.certificate_issuer = snap.certificate.license_server()->subject;
+    }
+  });
+}
+
+WarmupResult Orchestrator::finish_ready(const host::LicensingSnapshot& snap,
+                                        const host::Readiness& r) {
+  note_certificate(snap);
+  const bool opened = open_gate();
+  journal(opened ? "open" : "unknown", true);
+  const auto took = std::chrono::duration<double>(Clock::now() - run_started_).count();
+  const std::string headline = "ready: " + r.reasons.front() + "; users are admitted";
+  deps_.board.update([&](AgentStatus& s) {
+    s.ready = true;
+    s.broker_status = opened ? BrokerStatus::kAvailable : BrokerStatus::kNeedsAssistance;
+    s.time_to_ready_seconds = took;
+    s.exit_code = kExitReady;
+  });
+  enter(AgentPhase::kReady, headline);
+  event(kEventReady, host::EventSeverity::kInformation, "rdwarm: " + headline);
+  return {kExitReady, headline};
+}
+
+WarmupResult Orchestrator::finish_unready(int exit_code, const std::string& headline,
+                                          bool deadline) {
+  const bool open = options_.on_deadline == OnDeadline::kOpen;
+  std::string what = headline;
+  if (open) {
+    const bool opened = !gate_closed_ || open_gate();
+    journal(opened ? "open" : "unknown", true);
+    what +=
+        "; the gate was opened anyway (on_deadline = \"open\"): the first users may be refused "
+        "with 'no Remote Desktop License Servers available'";
+    event(kEventDeadlineGateOpened, host::EventSeverity::kWarning, "rdwarm: " + what);
+  } else {
+    journal(gate_closed_ ? "left-closed" : "open", true);
+    if (gate_closed_) {
+      what +=
+          "; the gate stays closed (on_deadline = \"stay-closed\"): no users are admitted to "
+          "this host until licensing works and rdwarm boot runs again";
+    }
+    event(kEventDeadlineGateClosed, host::EventSeverity::kError, "rdwarm: " + what);
+  }
+  deps_.board.update([&](AgentStatus& s) {
+    s.ready = false;
+    s.broker_status =
+        open || !gate_closed_ ? BrokerStatus::kNeedsAssistance : BrokerStatus::kUnavailable;
+    s.exit_code = exit_code;
+  });
+  enter(deadline ? AgentPhase::kDeadlineReached : AgentPhase::kFailed, what, LogLevel::kError);
+  return {exit_code, what};
+}
+
+void Orchestrator::wait_before_retry(milliseconds delay) {
+  enter(AgentPhase::kWaiting,
+        "next attempt in " + seconds_text(delay) +
+            (options_.certificate_wait ? " or when the certificate arrives" : ""),
+        LogLevel::kDebug);
+  const auto until = Clock::now() + delay;
+  // Slices of at most 250 ms, so a stop request is noticed while the platform wait blocks.
+  constexpr milliseconds kSlice{250};
+  while (!stop_) {
+    const auto left = std::chrono::duration_cast<milliseconds>(until - Clock::now());
+    if (left.count() <= 0) return;
+    const auto slice = std::min(left, kSlice);
+    if (options_.certificate_wait) {
+      auto w = deps_.platform.wait_for_certificate_change(slice);
+      if (w && *w == host::WaitResult::kChanged) {
+        deps_.log(LogLevel::kInfo, "the license-server certificate changed; probing now");
+        return;
+      }
+      if (!w) {
+        deps_.log(LogLevel::kWarning, "certificate wait: " + w.error().message());
+        options_.certificate_wait = false;  // fall back to plain retries
+      }
+    } else {
+      std::unique_lock lock(stop_mutex_);
+      stop_cv_.wait_for(lock, slice, [this] { return stop_.load(); });
+    }
+  }
+}
+
+WarmupResult Orchestrator::run() {
+  run_started_ = Clock::now();
+  boot_id_ = current_boot_id();
+  warmup_started_at_ = std::chrono::system_clock::now();
+  auto deadline = options_.deadline;
+
+  deps_.board.update([&](AgentStatus& s) {
+    s.started_at = warmup_started_at_;
+    s.gate_kind = deps_.gate.kind();
+    s.platform = deps_.platform.name();
+    s.target = options_.probe.host + ":" + std::to_string(options_.probe.port);
+  });
+  enter(AgentPhase::kStarting, "warming up RD licensing on " + options_.probe.host + ":" +
+                                   std::to_string(options_.probe.port) + " (deadline " +
+                                   seconds_text(deadline) + ")");
+  event(kEventStarted, host::EventSeverity::kInformation, "rdwarm boot started");
+
+  // A previous run of this boot that did not finish: keep its start time (the deadline counts
+  // from the first start), and remember that it may have left the gate closed.
+  bool previous_left_gate_closed = false;
+  if (!options_.journal_file.empty()) {
+    auto previous = read_gate_journal(options_.journal_file);
+    if (!previous) {
+      deps_.log(LogLevel::kWarning, previous.error().message() + "; treating the gate as closed");
+      previous_left_gate_closed = true;
+    } else if (*previous && !(*previous)->finished) {
+      const auto& p = **previous;
+      previous_left_gate_closed = p.gate_state != "open";
+      if (p.boot_id == boot_id_) {
+        const auto elapsed = std::chrono::duration_cast<milliseconds>(
+            std::chrono::system_clock::now() - p.warmup_started_at);
+        warmup_started_at_ = p.warmup_started_at;
+        deadline = elapsed < deadline ? deadline - elapsed : milliseconds(0);
+      }
+      const auto msg = "a previous run (pid " + std::to_string(p.pid) +
+                       ") stopped during the warm-up with the gate " + p.gate_state +
+                       "; this run takes over" +
+                       (p.boot_id == boot_id_ ? " and keeps its deadline" : "");
+      deps_.log(LogLevel::kWarning, msg);
+      event(kEventRecoveredGate, host::EventSeverity::kWarning, "rdwarm: " + msg);
+    }
+  }
+  deadline_at_ = Clock::now() + deadline;
+
+  auto snapshot = deps_.platform.read_snapshot();
+  if (!snapshot) {
+    const auto msg = "cannot read the host's licensing state: " + snapshot.error().message();
+    event(kEventHostUnreadable, host::EventSeverity::kError, "rdwarm: " + msg);
+    gate_closed_ = previous_left_gate_closed;
+    return finish_unready(kExitInternal, msg, false);
+  }
+  note_certificate(*snapshot);
+  const auto initial = host::evaluate_readiness(*snapshot, std::nullopt);
+  if (initial.applicability != host::Applicability::kApplicable) {
+    if (previous_left_gate_closed) open_gate();
+    journal("open", true);
+    deps_.board.update([](AgentStatus& s) {
+      s.ready = true;
+      s.broker_status = BrokerStatus::kAvailable;
+      s.exit_code = kExitNotApplicable;
+    });
+    const auto msg = "not applicable: " + initial.reasons.front() + "; nothing to do";
+    enter(AgentPhase::kNotApplicable, msg);
+    event(kEventNotApplicable, host::EventSeverity::kInformation, "rdwarm: " + msg);
+    return {kExitNotApplicable, msg};
+  }
+
+  if (!close_gate()) gate_closed_ = previous_left_gate_closed;
+
+  Backoff backoff(options_.retry, pick_seed(options_.seed));
+  std::optional<probe::ProbeResult> last;
+  std::uint32_t attempt = 0;
+  while (true) {
+    ++attempt;
+    if (options_.certificate_wait) {
+      auto armed = deps_.platform.arm_certificate_wait();
+      if (!armed) options_.certificate_wait = false;
+    }
+    auto probe_options = options_.probe;
+    probe_options.overall_timeout =
+        std::max(milliseconds(1), std::min(options_.probe.overall_timeout, remaining()));
+    enter(AgentPhase::kProbing, "attempt " + std::to_string(attempt), LogLevel::kDebug);
+    const auto started = std::chrono::system_clock::now();
+    last = deps_.run_probe(probe_options);
+    const auto verdict = verdict_for(*last);
+    const auto kind = std::string(connector::outcome_kind_name(last->outcome.kind));
+    deps_.board.update([&](AgentStatus& s) {
+      s.attempts = attempt;
+      ++s.attempts_by_outcome[kind];
+      s.last_attempt = AttemptRecord{attempt, kind, verdict.headline,
+                                     static_cast<double>(last->total.count()) / 1000.0, started};
+    });
+    deps_.log(last->outcome.licensed_ok() ? LogLevel::kInfo : LogLevel::kWarning,
+              "attempt " + std::to_string(attempt) + ": " + verdict.headline);
+
+    if (last->outcome.licensed_ok()) {
+      auto snap = deps_.platform.read_snapshot();
+      if (snap) {
+        note_certificate(*snap);
+        const auto r = host::evaluate_readiness(*snap, true);
+        if (r.ready) return finish_ready(*snap, r);
+        deps_.log(LogLevel::kInfo, "licensing succeeded but " + r.reasons.front());
+      }
+    } else if (last->outcome.nla_required()) {
+      // Final: no number of retries changes it (docs: configure NLA credentials).
+      event(kEventFinalVerdict, host::EventSeverity::kError, "rdwarm: " + verdict.headline);
+      return finish_unready(kExitNlaRequired, verdict.headline + ". " + verdict.next, false);
+    } else if (attempt == 1 || attempt % 10 == 0) {
+      event(kEventAttemptFailed, host::EventSeverity::kWarning,
+            "rdwarm attempt " + std::to_string(attempt) + ": " + verdict.headline);
+    }
+
+    const bool out_of_attempts =
+        options_.retry.max_attempts != 0 && attempt >= options_.retry.max_attempts;
+    if (remaining().count() == 0 || out_of_attempts || stop_) {
+      int code = verdict.exit_code;
+      if (code == kExitReady) code = kExitNoCertificate;  // licensed, certificate never arrived
+      const std::string why = stop_             ? "stopped"
+                              : out_of_attempts ? "attempts used up"
+                                                : "deadline reached";
+      return finish_unready(
+          code, why + " after " + std::to_string(attempt) + " attempt(s): " + verdict.headline,
+          true);
+    }
+    wait_before_retry(std::min(backoff.next(), remaining()));
+  }
+}
+
+}  // namespace rdwarm::agent
