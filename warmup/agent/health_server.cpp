@@ -147,7 +147,7 @@ class HealthServer::Impl::Session : public std::enable_shared_from_this<Session>
   void read() {
     parser_.emplace();
     parser_->header_limit(server_->options().header_limit);
-    parser_->body_limit(0);
+    // No body is ever read: one announced is answered and the connection closed (handle()).
     stream_.expires_after(server_->options().read_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::on_read, shared_from_this()));

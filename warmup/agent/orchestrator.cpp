@@ -136,7 +136,7 @@ WarmupResult Orchestrator::finish_ready(const host::LicensingSnapshot& snap,
   const bool opened = open_gate();
   journal(opened ? "open" : "unknown", true);
   const auto took = std::chrono::duration<double>(Clock::now() - run_started_).count();
-  const std::string headline = "ready: " + r.reasons.front() + "; users are admitted";
+  const std::string headline = r.reasons.front() + "; users are admitted";
   deps_.board.update([&](AgentStatus& s) {
     s.ready = true;
     s.broker_status = opened ? BrokerStatus::kAvailable : BrokerStatus::kNeedsAssistance;

@@ -90,12 +90,11 @@ class Progress {
       if (line.size() > 100) line.resize(100);
       std::fprintf(stdout, "\r%-100s", line.c_str());
       std::fflush(stdout);
-    } else if (s.phase != last_phase_ || s.attempts != last_attempts_) {
+    } else if (s.phase != last_phase_) {
       std::fprintf(stdout, "%s\n", line.c_str());
       std::fflush(stdout);
     }
     last_phase_ = s.phase;
-    last_attempts_ = s.attempts;
   }
   void end() {
     if (tty_) std::fprintf(stdout, "\n");
@@ -105,7 +104,6 @@ class Progress {
   bool tty_;
   std::mutex mutex_;
   agent::AgentPhase last_phase_ = agent::AgentPhase::kStarting;
-  std::uint32_t last_attempts_ = 0;
 };
 
 Status apply_overrides(const BootArgs& a, config::AgentConfig& c) {
