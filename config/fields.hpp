@@ -3,8 +3,6 @@
 // all come from this one table, so a key cannot be parsed without being known or vice versa.
 #pragma once
 
-#include <toml++/toml.h>
-
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -14,6 +12,7 @@
 #include <vector>
 
 #include "config/agent_config.hpp"
+#include "config/toml.hpp"
 
 namespace rdwarm::config::detail {
 

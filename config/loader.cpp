@@ -122,8 +122,9 @@ std::string list_quoted(const std::vector<std::string_view>& words) {
 std::string unknown_table(std::string_view table) {
   const auto tables = known_tables();
   std::string what = std::string(table) + ": unknown table [" + std::string(table) + "]; ";
-  if (auto close = nearest(table, tables))
+  if (auto close = nearest(table, tables)) {
     return what + "did you mean [" + std::string(*close) + "]?";
+  }
   return what + "the tables are " + list_tables();
 }
 
@@ -139,8 +140,9 @@ std::string unknown_top_level_key(std::string_view key) {
 std::string unknown_key(std::string_view table, std::string_view key) {
   std::string what = std::string(table) + "." + std::string(key) + ": unknown key; ";
   const auto keys = keys_of(table);
-  if (auto close = nearest(key, keys))
+  if (auto close = nearest(key, keys)) {
     return what + "did you mean \"" + std::string(*close) + "\"?";
+  }
   const auto homes = tables_with_key(key);
   if (!homes.empty()) {
     return what + "\"" + std::string(key) + "\" belongs in [" + std::string(homes.front()) + "]";

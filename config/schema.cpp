@@ -106,8 +106,8 @@ std::optional<std::string> no_control(const std::string& s) {
 }
 
 template <class Access>
-Field string_field(std::string_view table, std::string_view key, std::string expect, Access access,
-                   StringCheck check = no_control) {
+Field string_field(std::string_view table, std::string_view key, const std::string& expect,
+                   Access access, const StringCheck& check = no_control) {
   Field f{table, key, expect, {}, {}};
   f.read = [access, expect, check](const toml::node& n, AgentConfig& c) -> Problem {
     const auto* s = n.as_string();
@@ -259,8 +259,8 @@ Field enum_field(std::string_view table, std::string_view key, Access access,
 }
 
 template <class Access>
-Field string_list_field(std::string_view table, std::string_view key, std::string expect,
-                        Access access, StringCheck check) {
+Field string_list_field(std::string_view table, std::string_view key, const std::string& expect,
+                        Access access, const StringCheck& check) {
   Field f{table, key, expect, {}, {}};
   f.read = [access, expect, check](const toml::node& n, AgentConfig& c) -> Problem {
     const auto* a = n.as_array();

@@ -2,32 +2,16 @@
 
 #include <charconv>
 
+#include "config/duration.hpp"
+
 namespace rdwarm::cli {
 
 Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
-  std::uint64_t value = 0;
-  const auto* end = text.data() + text.size();
-  auto [p, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || p == text.data()) {
-    return make_error("duration", std::string(text),
-                      "must be a number with a unit: 500ms, 20s, 2m, 1h");
+  // The command line also takes a bare number as seconds ("--timeout 20"); rdwarm.toml does not.
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos) {
+    return config::parse_duration(std::string(text) + "s");
   }
-  const std::string_view unit(p, static_cast<std::size_t>(end - p));
-  std::uint64_t factor = 0;
-  if (unit == "ms")
-    factor = 1;
-  else if (unit == "s" || unit.empty())
-    factor = 1000;
-  else if (unit == "m")
-    factor = 60'000;
-  else if (unit == "h")
-    factor = 3'600'000;
-  else
-    return make_error("duration", std::string(text),
-                      "unknown unit '" + std::string(unit) + "' (use ms, s, m or h)");
-  if (value > 7ULL * 24 * 3'600'000 / factor)
-    return make_error("duration", std::string(text), "is longer than a week");
-  return std::chrono::milliseconds(static_cast<std::int64_t>(value * factor));
+  return config::parse_duration(text);
 }
 
 Result<Target> parse_target(std::string_view text) {

@@ -32,6 +32,19 @@ TEST(ConfigErrors, SyntaxErrorsCarryTomlsMessageAndPosition) {
             "redefine existing string 'kind'");
 }
 
+TEST(ConfigErrors, MalformedTableHeadersAreSyntaxErrorsNotAborts) {
+  // toml++ 3.3.0 asserts on these in debug builds unless its asserts are off (config/toml.hpp).
+  EXPECT_EQ(error_of("[\nkind = 1\n"),
+            "rdwarm.toml:1:2: TOML syntax error: Error while parsing key: expected bare key "
+            "starting character or string delimiter, saw '\\n'");
+  EXPECT_EQ(error_of("[[\n"),
+            "rdwarm.toml:1:3: TOML syntax error: Error while parsing key: expected bare key "
+            "starting character or string delimiter, saw '\\n'");
+  EXPECT_EQ(error_of("[#gate]\n"),
+            "rdwarm.toml:1:2: TOML syntax error: Error while parsing key: expected bare key "
+            "starting character or string delimiter, saw '#'");
+}
+
 TEST(ConfigErrors, UnknownTableSuggestsTheNearestOne) {
   EXPECT_EQ(error_of("[target]\nport = 3389\n\n[gaet]\nkind = \"drain\"\n"),
             "rdwarm.toml:4:2: gaet: unknown table [gaet]; did you mean [gate]?");

@@ -301,6 +301,28 @@ TEST(ConfigEffective, WithoutAnyFileTheDefaultsApply) {
   }
 }
 
+#ifdef _WIN32
+TEST(ConfigDefaults, WindowsFilesLiveUnderProgramData) {
+  const ScopedEnv env("ProgramData", "D:\\PD");
+  EXPECT_EQ(default_config_path(), std::filesystem::path("D:\\PD\\rdwarm\\rdwarm.toml"));
+  EXPECT_EQ(default_status_path(), std::filesystem::path("D:\\PD\\rdwarm\\status.json"));
+  EXPECT_EQ(default_gate_journal_path(),
+            std::filesystem::path("D:\\PD\\rdwarm\\gate-journal.json"));
+  EXPECT_EQ(default_manifest_path(), std::filesystem::path("D:\\PD\\rdwarm\\seal-manifest.json"));
+  EXPECT_EQ(default_config().status.file, default_status_path());
+}
+#else
+TEST(ConfigDefaults, FilesLiveUnderTheTemporaryDirectory) {
+  const test::TempDir dir;
+  const ScopedEnv env("TMPDIR", dir.path().string());
+  EXPECT_EQ(default_config_path(), std::filesystem::path("/etc/rdwarm/rdwarm.toml"));
+  EXPECT_EQ(default_status_path(), dir.path() / "rdwarm" / "status.json");
+  EXPECT_EQ(default_gate_journal_path(), dir.path() / "rdwarm" / "gate-journal.json");
+  EXPECT_EQ(default_manifest_path(), dir.path() / "rdwarm" / "seal-manifest.json");
+  EXPECT_EQ(default_config().status.file, default_status_path());
+}
+#endif
+
 TEST(ConfigEffective, LabStateDirDefaultFollowsTheEnvironment) {
   const ScopedEnv env("RDWARM_LAB_STATE_DIR", "/srv/lab-state");
   EXPECT_EQ(default_config().platform.lab_state_dir, std::filesystem::path("/srv/lab-state"));
