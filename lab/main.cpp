@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -24,6 +25,8 @@ namespace {
 
 using namespace rdwarm;
 using namespace rdwarm::lab;
+
+using Clock = std::chrono::steady_clock;
 
 constexpr int kExitOk = 0;
 constexpr int kExitInternal = 1;
@@ -191,13 +194,24 @@ int main(int argc, char** argv) {
               << "rdwarm-lab: listening on " << bind << ":" << *bound << ", state file "
               << state_file.string() << std::endl;
 
+    // On SIGINT/SIGTERM: stop accepting, close every connection, let their handlers record how
+    // they ended (at most 1 s), then stop the loop (license server timers may still be pending).
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    boost::asio::steady_timer drain(io);
+    const auto stop_when_drained = [&](auto& self, Clock::time_point give_up) -> void {
+      if (server.stats().active == 0 || Clock::now() >= give_up) {
+        io.stop();
+        return;
+      }
+      drain.expires_after(std::chrono::milliseconds(10));
+      drain.async_wait([&, give_up](const boost::system::error_code&) { self(self, give_up); });
+    };
     signals.async_wait([&](const boost::system::error_code& sec, int signal) {
       if (sec) return;
       log_line(LogLevel::Info,
                std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
       server.stop();
-      io.stop();
+      stop_when_drained(stop_when_drained, Clock::now() + std::chrono::seconds(1));
     });
     io.run();
     std::cout << summary(server.stats(), license_server, host,

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lab/session_host/host_rsa_key.hpp"
 #include "licensing/crypto/server_certificate.hpp"
 #include "licensing/wire/licensing_platform_challenge_response.hpp"
 
@@ -21,8 +22,7 @@ namespace rdwarm::lab {
 struct LicensingCredentials {
   crypto::CertificateKind kind = crypto::CertificateKind::Proprietary;
   std::vector<std::uint8_t> server_certificate;  // SERVER_CERTIFICATE [MS-RDPBCGR 2.2.1.4.3.1]
-  std::vector<std::uint8_t> modulus;             // big-endian
-  std::vector<std::uint8_t> private_exponent;    // big-endian
+  std::shared_ptr<const HostRsaKey> key;         // the key in that certificate
 };
 
 // What the client told the host during licensing.

@@ -35,20 +35,20 @@ Status SessionHost::start() {
     grace_end_ =
         std::chrono::system_clock::now() +
         std::chrono::duration_cast<std::chrono::system_clock::duration>(*scenario_.host.grace_left);
-  proprietary_key_ = generate_rsa_key_pair(kProprietaryKeyBits);
-  x509_key_ = generate_rsa_key_pair(kX509KeyBits);
+  proprietary_key_ = HostRsaKey::generate(kProprietaryKeyBits);
+  x509_key_ = HostRsaKey::generate(kX509KeyBits);
   auto proprietary = std::make_shared<LicensingCredentials>();
   proprietary->kind = crypto::CertificateKind::Proprietary;
-  proprietary->server_certificate = signed_proprietary_certificate(proprietary_key_.public_key);
-  proprietary->modulus = proprietary_key_.public_key.modulus;
-  proprietary->private_exponent = proprietary_key_.private_exponent;
+  proprietary->server_certificate = signed_proprietary_certificate(proprietary_key_->public_key());
+  proprietary->key = proprietary_key_;
   proprietary_ = proprietary;
   current_ = proprietary_;
 
   if (scenario_.host.certificate) {
     // A warm host: the chain was fetched before the lab started, so no license server latency.
-    auto chain = license_server_.issuer().issue_chain(
-        scenario_.host.name, x509_key_.public_key, license_server_.config().certificate_validity);
+    auto chain =
+        license_server_.issuer().issue_chain(scenario_.host.name, x509_key_->public_key(),
+                                             license_server_.config().certificate_validity);
     if (!chain) return chain.error();
     auto st = install_chain(std::move(chain).value(), false);
     if (!st) return st;
@@ -63,7 +63,7 @@ Status SessionHost::start() {
     ++stats_.competing_requests;
     // The other hosts' keys do not matter to anyone: they reuse this host's public key.
     license_server_.async_request_chain(
-        name, x509_key_.public_key,
+        name, x509_key_->public_key(),
         [this, alive = alive_](Result<std::vector<std::vector<std::uint8_t>>> r) {
           if (*alive && r) ++stats_.competing_issued;
         });
@@ -93,15 +93,14 @@ void SessionHost::request_certificate() {
                                ": no license server certificate; asking license server " +
                                license_server_.config().name + " for one");
   license_server_.async_request_chain(
-      scenario_.host.name, x509_key_.public_key,
+      scenario_.host.name, x509_key_->public_key(),
       [this, alive = alive_](Result<std::vector<std::vector<std::uint8_t>>> r) {
         if (!*alive) return;
         request_outstanding_ = false;
         if (!r) {
           ++stats_.certificate_failures;
           log_line(LogLevel::Info, "host " + scenario_.host.name +
-                                       ": certificate request failed: " + r.error().message() +
-                                       "; the next connection asks again");
+                                       ": certificate request failed: " + r.error().message());
           return;
         }
         stats_.certificate_after = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -124,8 +123,7 @@ Status SessionHost::install_chain(std::vector<std::vector<std::uint8_t>> chain, 
   x509->kind = crypto::CertificateKind::X509Chain;
   // dwVersion with t set, as in the license-server-issued chain of MS-RDPELE 4.1.
   x509->server_certificate = crypto::encode_x509_chain_certificate(chain, true);
-  x509->modulus = x509_key_.public_key.modulus;
-  x509->private_exponent = x509_key_.private_exponent;
+  x509->key = x509_key_;
   chain_ = std::move(chain);
   current_ = x509;
   if (!write) return Ok{};
@@ -200,7 +198,7 @@ std::vector<std::uint8_t> SessionHost::client_license(const ClientLicensingFacts
   // The lab's CAL: a certificate chain issued by the lab license server naming the client, in
   // the registry chain layout (rdwarm cert show decodes it). Its key is not meaningful.
   const std::string subject = client.machine_name.empty() ? "UNKNOWN-CLIENT" : client.machine_name;
-  auto chain = license_server_.issuer().issue_chain(subject.substr(0, 15), x509_key_.public_key,
+  auto chain = license_server_.issuer().issue_chain(subject.substr(0, 15), x509_key_->public_key(),
                                                     license_server_.config().certificate_validity);
   std::vector<std::uint8_t> cal;
   if (chain) cal = crypto::encode_registry_certificate_chain(*chain);

@@ -24,6 +24,7 @@
 #include "lab/license_server/certificate_issuer.hpp"
 #include "lab/license_server/license_server.hpp"
 #include "lab/scenario/scenario.hpp"
+#include "lab/session_host/host_rsa_key.hpp"
 #include "lab/session_host/host_services.hpp"
 #include "licensing/host/lab/lab_state_file.hpp"
 #include "licensing/wire/result.hpp"
@@ -76,8 +77,8 @@ class SessionHost final : public HostServices {
   std::chrono::steady_clock::time_point started_{};
   std::optional<std::chrono::system_clock::time_point> grace_end_;
 
-  RsaKeyPair proprietary_key_;  // 512-bit, for the proprietary certificate
-  RsaKeyPair x509_key_;         // 2048-bit, certified by the license server
+  std::shared_ptr<const HostRsaKey> proprietary_key_;  // 512-bit, for the proprietary certificate
+  std::shared_ptr<const HostRsaKey> x509_key_;         // 2048-bit, certified by the license server
   std::shared_ptr<const LicensingCredentials> proprietary_;
   std::shared_ptr<const LicensingCredentials> current_;
   std::vector<std::vector<std::uint8_t>> chain_;

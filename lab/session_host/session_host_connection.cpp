@@ -118,8 +118,14 @@ std::vector<std::uint8_t> SessionHostConnection::take_output() {
 void SessionHostConnection::receive(wire::Bytes bytes) {
   if (state_ == State::Closed || state_ == State::Stalled) return;  // a stall hears nothing
   input_.insert(input_.end(), bytes.begin(), bytes.end());
+  process_input();
+}
+
+void SessionHostConnection::process_input() {
   std::size_t at = 0;
-  while (state_ != State::Closed && state_ != State::Stalled && at < input_.size()) {
+  // Bytes that arrive before the TLS handshake is done stay buffered: they belong after it.
+  while (state_ != State::Closed && state_ != State::Stalled && state_ != State::WaitTls &&
+         at < input_.size()) {
     const wire::Bytes rest(input_.data() + at, input_.size() - at);
     std::size_t length = 0;
     const bool after_licensing = state_ == State::WaitConfirmActive ||
@@ -208,6 +214,7 @@ void SessionHostConnection::on_connection_request(wire::Bytes frame) {
 void SessionHostConnection::tls_established() {
   if (state_ != State::WaitTls) return;
   state_ = State::WaitConnectInitial;
+  if (!input_.empty()) process_input();
 }
 
 void SessionHostConnection::tls_failed(std::string detail) {
@@ -412,8 +419,7 @@ void SessionHostConnection::on_licensing(wire::Bytes user_data) {
 
 bool SessionHostConnection::accept_premaster(const lic::Random& client_random,
                                              const lic::LicenseBinaryBlob& encrypted_premaster) {
-  auto plain = crypto::raw_rsa_decrypt_le(credentials_->modulus, credentials_->private_exponent,
-                                          encrypted_premaster.data);
+  auto plain = credentials_->key->decrypt_le(encrypted_premaster.data);
   if (!plain || plain->size() < crypto::kPreMasterSecretSize) {
     close(CloseMode::Graceful, "cannot decrypt the premaster secret: " +
                                    (plain ? std::string("too short") : plain.error().message()));
@@ -447,6 +453,9 @@ void SessionHostConnection::on_license_info(const lic::LicenseInfo& info) {
     return;
   }
   client_.presented_license = true;
+  // CLIENT_LICENSE_INFO names no machine: the CS_CORE client name stands in for it.
+  client_.machine_name = report_.client_name;
+  report_.machine_name = report_.client_name;
   send_platform_challenge();
 }
 

@@ -119,6 +119,7 @@ class SessionHostConnection {
     Closed,
   };
 
+  void process_input();
   void process_frame(wire::Bytes frame);
   void on_connection_request(wire::Bytes frame);
   void on_connect_initial(wire::Bytes mcs);

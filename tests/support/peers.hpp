@@ -138,4 +138,15 @@ XfreerdpResult run_xfreerdp(const XvfbDisplay& display, std::uint16_t port,
                             const std::vector<std::string>& extra_args,
                             std::chrono::milliseconds timeout);
 
+// FreeRDP 2 logs every connection state transition at DEBUG; this one is the active session.
+inline constexpr const char* kXfreerdpActiveState =
+    "CONNECTION_STATE_FINALIZATION --> CONNECTION_STATE_ACTIVE";
+
+// `+auth-only` runs the whole sequence up to the active state and exits 0 there
+// (reference/toolchain-and-peers.md section 3), logging at DEBUG so kXfreerdpActiveState shows.
+// Credentials are required by the switch; the lab ignores them.
+inline std::vector<std::string> xfreerdp_auth_only_args() {
+  return {"/u:rdwarm", "/p:x", "+auth-only", "/log-level:DEBUG"};
+}
+
 }  // namespace rdwarm::testing

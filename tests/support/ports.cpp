@@ -137,22 +137,4 @@ std::vector<std::uint8_t> exchange_tpkt(std::uint16_t port, std::span<const std:
   return tpkt;
 }
 
-std::filesystem::path make_temp_dir(std::string_view prefix) {
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / (std::string(prefix) + "-XXXXXX")).string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    throw std::system_error(errno, std::generic_category(), "mkdtemp " + pattern);
-  }
-  return pattern;
-}
-
-ScopedTempDir::~ScopedTempDir() {
-  if (::testing::Test::HasFailure()) {
-    std::cerr << "[rdwarm] kept " << path_.string() << " for inspection (test failed)\n";
-    return;
-  }
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 }  // namespace rdwarm::testing

@@ -13,6 +13,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "warmup/agent/metrics.hpp"
 
@@ -318,10 +319,16 @@ void HealthServer::Impl::stop() {
     self->acceptor_.close(ignored);
     self->retry_timer_.cancel();
   });
-  const std::lock_guard lock(sessions_mutex_);
-  for (auto& [id, weak] : sessions_) {
-    if (auto session = weak.lock()) session->close_soon();
+  // Collected first and closed after the lock is released: the last reference to a session may
+  // be one of these, and its destructor takes the same lock to unregister.
+  std::vector<std::shared_ptr<Session>> open;
+  {
+    const std::lock_guard lock(sessions_mutex_);
+    for (auto& [id, weak] : sessions_) {
+      if (auto session = weak.lock()) open.push_back(std::move(session));
+    }
   }
+  for (const auto& session : open) session->close_soon();
 }
 
 std::uint64_t HealthServer::Impl::add_session(const std::shared_ptr<Session>& session) {

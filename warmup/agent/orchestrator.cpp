@@ -232,6 +232,9 @@ WarmupResult Orchestrator::run() {
     if (!previous) {
       deps_.log(LogLevel::kWarning, previous.error().message() + "; treating the gate as closed");
       previous_left_gate_closed = true;
+    } else if (*previous && (*previous)->finished && (*previous)->gate_state == "left-closed") {
+      // Closed on purpose by a run that reached its deadline: this run owns that gate now.
+      previous_left_gate_closed = true;
     } else if (*previous && !(*previous)->finished) {
       const auto& p = **previous;
       previous_left_gate_closed = p.gate_state != "open";
@@ -278,6 +281,9 @@ WarmupResult Orchestrator::run() {
 
   Backoff backoff(options_.retry, pick_seed(options_.seed));
   std::optional<probe::ProbeResult> last;
+  // The verdict of the last attempt that the deadline did not cut short: an attempt started with
+  // a few milliseconds left ends in a Timeout that says nothing about the host.
+  std::optional<Verdict> conclusive;
   std::uint32_t attempt = 0;
   while (true) {
     ++attempt;
@@ -286,12 +292,20 @@ WarmupResult Orchestrator::run() {
       if (!armed) options_.certificate_wait = false;
     }
     auto probe_options = options_.probe;
-    probe_options.overall_timeout =
-        std::max(milliseconds(1), std::min(options_.probe.overall_timeout, remaining()));
+    // A run that took over after the deadline still makes one real attempt: the host as it is
+    // now decides the verdict (and may open the gate).
+    if (attempt > 1 || remaining().count() > 0) {
+      probe_options.overall_timeout =
+          std::max(milliseconds(1), std::min(options_.probe.overall_timeout, remaining()));
+    }
+    const bool cut_short = probe_options.overall_timeout < options_.probe.overall_timeout;
     enter(AgentPhase::kProbing, "attempt " + std::to_string(attempt), LogLevel::kDebug);
     const auto started = std::chrono::system_clock::now();
     last = deps_.run_probe(probe_options);
     const auto verdict = verdict_for(*last);
+    if (!conclusive || !cut_short || last->outcome.kind != connector::OutcomeKind::Timeout) {
+      conclusive = verdict;
+    }
     const auto kind = std::string(connector::outcome_kind_name(last->outcome.kind));
     deps_.board.update([&](AgentStatus& s) {
       s.attempts = attempt;
@@ -321,17 +335,21 @@ WarmupResult Orchestrator::run() {
 
     const bool out_of_attempts =
         options_.retry.max_attempts != 0 && attempt >= options_.retry.max_attempts;
-    if (remaining().count() == 0 || out_of_attempts || stop_) {
-      int code = verdict.exit_code;
+    const auto give_up = [&] {
+      int code = conclusive->exit_code;
       if (code == kExitReady) code = kExitNoCertificate;  // licensed, certificate never arrived
       const std::string why = stop_             ? "stopped"
                               : out_of_attempts ? "attempts used up"
                                                 : "deadline reached";
       return finish_unready(
-          code, why + " after " + std::to_string(attempt) + " attempt(s): " + verdict.headline,
+          code, why + " after " + std::to_string(attempt) + " attempt(s): " + conclusive->headline,
           true);
-    }
+    };
+    if (remaining().count() == 0 || out_of_attempts || stop_) return give_up();
     wait_before_retry(std::min(backoff.next(), remaining()));
+    // A wait that used up the deadline (or was stopped) ends the warm-up here: another attempt
+    // with no time left could only time out.
+    if (remaining().count() == 0 || stop_) return give_up();
   }
 }
 

@@ -164,7 +164,9 @@ TEST(StatusBoard, ConcurrentWritersAndReadersStayConsistent) {
     while (!done) {
       const auto v = board.versioned_snapshot();
       // Each update sets both fields together; a reader must never see half of one.
-      if (v.status.attempts != v.status.attempts_by_outcome["Licensed"]) torn = true;
+      const auto it = v.status.attempts_by_outcome.find("Licensed");
+      const std::uint64_t licensed = it == v.status.attempts_by_outcome.end() ? 0 : it->second;
+      if (v.status.attempts != licensed) torn = true;
     }
   });
   std::vector<std::thread> writers;

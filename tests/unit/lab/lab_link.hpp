@@ -22,18 +22,18 @@
 namespace rdwarm::lab::testing {
 
 // Key pairs are slow to make: one of each for the whole test program.
-inline const RsaKeyPair& proprietary_key() {
-  static const RsaKeyPair key = generate_rsa_key_pair(512);
+inline const std::shared_ptr<const HostRsaKey>& proprietary_key() {
+  static const auto key = HostRsaKey::generate(512);
   return key;
 }
-inline const RsaKeyPair& x509_key() {
-  static const RsaKeyPair key = generate_rsa_key_pair(2048);
+inline const std::shared_ptr<const HostRsaKey>& x509_key() {
+  static const auto key = HostRsaKey::generate(2048);
   return key;
 }
 inline const std::vector<std::vector<std::uint8_t>>& issued_chain() {
   static const auto chain = [] {
     CertificateIssuer issuer("LAB-LS");
-    return issuer.issue_chain("LAB-SH01", x509_key().public_key, std::chrono::hours(24)).value();
+    return issuer.issue_chain("LAB-SH01", x509_key()->public_key(), std::chrono::hours(24)).value();
   }();
   return chain;
 }
@@ -41,9 +41,8 @@ inline const std::vector<std::vector<std::uint8_t>>& issued_chain() {
 inline std::shared_ptr<const LicensingCredentials> proprietary_credentials() {
   auto c = std::make_shared<LicensingCredentials>();
   c->kind = crypto::CertificateKind::Proprietary;
-  c->server_certificate = signed_proprietary_certificate(proprietary_key().public_key);
-  c->modulus = proprietary_key().public_key.modulus;
-  c->private_exponent = proprietary_key().private_exponent;
+  c->server_certificate = signed_proprietary_certificate(proprietary_key()->public_key());
+  c->key = proprietary_key();
   return c;
 }
 
@@ -51,8 +50,7 @@ inline std::shared_ptr<const LicensingCredentials> x509_credentials() {
   auto c = std::make_shared<LicensingCredentials>();
   c->kind = crypto::CertificateKind::X509Chain;
   c->server_certificate = crypto::encode_x509_chain_certificate(issued_chain(), true);
-  c->modulus = x509_key().public_key.modulus;
-  c->private_exponent = x509_key().private_exponent;
+  c->key = x509_key();
   return c;
 }
 
