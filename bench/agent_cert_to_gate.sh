@@ -130,7 +130,7 @@ for ((i = 1; i <= runs; i++)); do
   ready_ms=$(log_time_ms "$run/agent.err" ' Ready: ')
   attempt_ms=$(grep -E 'attempt [0-9]+: ' "$run/agent.err" | tail -1 |
     sed -E 's/^([0-9-]+T[0-9:]+)\.([0-9]{3})Z.*/\1 \2/' |
-    { read -r d f && printf '%s%s\n' "$(date -u -d "${d}Z" +%s)" "$f"; })
+    { read -r d f && printf '%s%s\n' "$(date -u -d "${d}Z" +%s)" "$f"; } || true)
   attempts=$(jq -r '.attempts.total // empty' "$run/status.json" 2>/dev/null || true)
   [[ -n $lab_cert_ms && -n $opening_ms && -n $ready_ms ]] ||
     die "run $i: missing log lines (see $run/lab.err, $run/agent.err)"
