@@ -2,6 +2,9 @@
 find_package(Threads REQUIRED)
 find_package(OpenSSL 3 REQUIRED)
 find_package(Boost 1.74 REQUIRED)
+if(WIN32)  # Boost.Asio on Windows: Winsock and its extensions (AcceptEx, ConnectEx in mswsock)
+  set_property(TARGET Boost::headers APPEND PROPERTY INTERFACE_LINK_LIBRARIES ws2_32 mswsock)
+endif()
 find_package(nlohmann_json 3 REQUIRED)
 find_package(CLI11 REQUIRED)
 # toml++ for rdwarm_config: header-only, so rdwarm.exe needs no extra library, and with exceptions
