@@ -56,21 +56,35 @@ Result<std::optional<GateJournalEntry>> read_gate_journal(const std::filesystem:
     return make_error(where, "schema", std::string("expected ") + kGateJournalSchema);
   }
   GateJournalEntry e;
-  try {
-    e.boot_id = j.at("boot_id").get<std::string>();
-    e.gate_kind = j.at("gate_kind").get<std::string>();
-    e.gate_state = j.at("gate_state").get<std::string>();
-    e.pid = j.at("pid").get<std::int64_t>();
-    e.finished = j.at("finished").get<bool>();
-    auto started = parse_utc(j.at("warmup_started_at").get<std::string>(), where);
-    auto updated = parse_utc(j.at("updated_at").get<std::string>(), where);
-    if (!started) return started.error();
-    if (!updated) return updated.error();
-    e.warmup_started_at = *started;
-    e.updated_at = *updated;
-  } catch (const nlohmann::json::exception& ex) {
-    return make_error(where, "", ex.what());
+  // Each key is checked for its type, so a damaged journal names the field that is wrong.
+  auto string_field = [&](const char* key, std::string& out) -> Status {
+    const auto it = j.find(key);
+    if (it == j.end() || !it->is_string()) return make_error(where, key, "expected a string");
+    out = it->get<std::string>();
+    return Ok{};
+  };
+  auto time = [&](const char* key, std::chrono::system_clock::time_point& out) -> Status {
+    std::string value;
+    if (auto t = string_field(key, value); !t) return t;
+    auto parsed = parse_utc(value, where);
+    if (!parsed) return make_error(where, key, parsed.error().what);
+    out = *parsed;
+    return Ok{};
+  };
+  if (auto t = string_field("boot_id", e.boot_id); !t) return t.error();
+  if (auto t = string_field("gate_kind", e.gate_kind); !t) return t.error();
+  if (auto t = string_field("gate_state", e.gate_state); !t) return t.error();
+  if (auto t = time("warmup_started_at", e.warmup_started_at); !t) return t.error();
+  if (auto t = time("updated_at", e.updated_at); !t) return t.error();
+  const auto pid = j.find("pid");
+  if (pid == j.end() || !pid->is_number_integer())
+    return make_error(where, "pid", "expected an integer");
+  e.pid = pid->get<std::int64_t>();
+  const auto finished = j.find("finished");
+  if (finished == j.end() || !finished->is_boolean()) {
+    return make_error(where, "finished", "expected true or false");
   }
+  e.finished = finished->get<bool>();
   return std::optional<GateJournalEntry>{e};
 }
 

@@ -181,8 +181,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Corrupt{"other_schema", with("schema", "rdwarm.gate-journal/9"), "schema"},
                       Corrupt{"no_schema", without("schema"), "schema"},
                       Corrupt{"no_boot_id", without("boot_id"), "boot_id"},
-                      Corrupt{"pid_text", with("pid", "12"), "type must be number"},
-                      Corrupt{"finished_text", with("finished", "no"), "type must be boolean"},
+                      Corrupt{"pid_text", with("pid", "12"), ".pid: expected an integer"},
+                      Corrupt{"finished_text", with("finished", "no"),
+                              ".finished: expected true or false"},
                       Corrupt{"bad_time", with("warmup_started_at", "yesterday"), "yesterday"}),
     [](const ::testing::TestParamInfo<Corrupt>& p) { return std::string(p.param.name); });
 
