@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <cmath>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -21,13 +22,11 @@ using Clock = std::chrono::steady_clock;
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
-  const auto i = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  const auto i = static_cast<std::size_t>(std::lround(p * static_cast<double>(v.size() - 1)));
   return v[std::min(i, v.size() - 1)];
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{"rdwarm_lab_load: concurrent probes against one session host"};
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
@@ -62,7 +61,7 @@ int main(int argc, char** argv) {
   const auto start = Clock::now();
   std::function<void()> launch = [&] {
     ++started;
-    probe::async_probe(io, options, [&](probe::ProbeResult r) {
+    probe::async_probe(io, options, [&](const probe::ProbeResult& r) {
       const bool ok = r.outcome.kind == connector::OutcomeKind::Licensed && r.outcome.demand_active;
       licensed += ok ? 1 : 0;
       ++outcomes[std::string(connector::outcome_kind_name(r.outcome.kind))];
@@ -94,4 +93,15 @@ int main(int argc, char** argv) {
   if (!first_failure.empty()) j["first_failure"] = first_failure;
   std::cout << j.dump() << std::endl;
   return licensed == probes ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "rdwarm_lab_load: " << e.what() << "\n";
+    return 1;
+  }
 }

@@ -93,16 +93,19 @@ std::string summary(const LabServerStats& s, const LicenseServer& ls, const Sess
   out += h.certificate_after
              ? "X.509 chain installed after " + std::to_string(h.certificate_after->count()) + " ms"
              : std::string("no X.509 chain");
-  if (h.competing_requests > 0)
+  if (h.competing_requests > 0) {
     out += ", boot storm: " + std::to_string(h.competing_issued) + "/" +
            std::to_string(h.competing_requests) + " other hosts served";
+  }
   out += "\n";
   return out;
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{
       "rdwarm-lab: an emulated RDP session host and license server for tests, demos and "
       "benchmarks"};
@@ -222,4 +225,17 @@ int main(int argc, char** argv) {
     return kExitInternal;
   }
   return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "rdwarm-lab: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "rdwarm-lab: unexpected error\n";
+  }
+  return 1;
 }

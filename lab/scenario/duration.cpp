@@ -31,8 +31,9 @@ Result<std::chrono::milliseconds> parse_lab_duration(std::string_view text) {
   const std::string_view unit(p, static_cast<std::size_t>(end - p));
   for (const auto& [name, factor] : kUnits) {
     if (unit != name) continue;
-    if (value > kMax / factor)
+    if (value > kMax / factor) {
       return make_error("duration", std::string(text), "is longer than ten years");
+    }
     return std::chrono::milliseconds(value * factor);
   }
   return make_error("duration", std::string(text),

@@ -299,8 +299,9 @@ void read_grace(TableReader& r, HostScenario& host) {
 
 void read_host(TableReader& r, HostScenario& host) {
   r.string("name", host.name);
-  if (!r.error() && (host.name.empty() || host.name.size() > 15))
+  if (!r.error() && (host.name.empty() || host.name.size() > 15)) {
     r.fail(r.node("name"), "name", "must be 1 to 15 characters (a NetBIOS computer name)");
+  }
   r.boolean("rdsh_role", host.rdsh_role);
   r.string("edition_id", host.edition_id);
   r.choice("licensing_mode", host.licensing_mode, kModes);
@@ -350,8 +351,9 @@ void read_license_server(TableReader& r, LicenseServerConfig& ls, std::uint32_t&
   milliseconds validity = std::chrono::duration_cast<milliseconds>(ls.certificate_validity);
   r.duration("certificate_validity", validity);
   ls.certificate_validity = std::chrono::duration_cast<std::chrono::seconds>(validity);
-  if (!r.error() && ls.certificate_validity.count() == 0)
+  if (!r.error() && ls.certificate_validity.count() == 0) {
     r.fail(r.node("certificate_validity"), "certificate_validity", "must be at least 1s");
+  }
   r.integer("competing_hosts", competing, 0, 100000);
 }
 
@@ -359,8 +361,9 @@ void read_session(TableReader& r, SessionScenario& s) {
   r.duration("phase_timeout", s.phase_timeout);
   r.duration("hold", s.hold);
   r.integer("max_connections", s.max_connections, 1, 100000);
-  if (!r.error() && s.phase_timeout.count() == 0)
+  if (!r.error() && s.phase_timeout.count() == 0) {
     r.fail(r.node("phase_timeout"), "phase_timeout", "must be longer than 0s");
+  }
 }
 
 void read_fault(TableReader& r, FaultScenario& f) {
@@ -371,7 +374,7 @@ void read_fault(TableReader& r, FaultScenario& f) {
 }
 
 std::string base_name(std::string_view source) {
-  const auto slash = source.find_last_of('/');
+  const auto slash = source.find_last_of("/\\");  // Windows paths separate with either
   std::string_view name = slash == std::string_view::npos ? source : source.substr(slash + 1);
   if (name.ends_with(".toml")) name.remove_suffix(5);
   return std::string(name);
@@ -411,8 +414,9 @@ Result<Scenario> parse_scenario(std::string_view toml_text, std::string_view sou
   section("fault", [&](TableReader& r) { read_fault(r, s.fault); });
   if (!top.error()) top.check_unknown();
   if (const Error* e = top.error()) return *e;
-  if (s.description.empty())
+  if (s.description.empty()) {
     return Error{std::string(source), "description", "is missing (one line for --list-scenarios)"};
+  }
   s.license_server.per_device = s.host.licensing_mode == LicensingMode::PerDevice;
   return s;
 }

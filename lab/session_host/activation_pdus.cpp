@@ -215,8 +215,9 @@ Result<ClientSharePdu> decode_client_share_pdu(wire::Bytes user_data) {
   r.u16le("totalLength");
   const std::uint16_t pdu_type = r.u16le("pduType");
   r.u16le("pduSource");
-  if (r.ok() && (pdu_type & 0x00F0) != wire::TS_PROTOCOL_VERSION)
+  if (r.ok() && (pdu_type & 0x00F0) != wire::TS_PROTOCOL_VERSION) {
     r.fail("pduType", "has no TS_PROTOCOL_VERSION: not a Share Control PDU");
+  }
   out.pdu_type = pdu_type & 0x000F;
   out.share_id = r.u32le("shareId");
   if (r.ok() && out.pdu_type == wire::PDUTYPE_DATAPDU) {

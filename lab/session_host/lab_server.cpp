@@ -29,13 +29,16 @@ std::string describe(const ConnectionReport& r) {
   std::string s;
   if (!r.client_name.empty()) s += " client " + r.client_name;
   if (!r.machine_name.empty()) s += " machine " + r.machine_name;
-  if (r.certificate_sent)
+  if (r.certificate_sent) {
     s += std::string(" cert ") + std::string(crypto::to_string(*r.certificate_sent));
+  }
   if (r.invalid_mac) s += " verdict ERR_INVALID_MAC";
-  if (r.verdict)
+  if (r.verdict) {
     s += " verdict " + std::string(verdict_kind_name(*r.verdict)) + " (" + r.verdict_reason + ")";
-  if (r.error_info_sent)
+  }
+  if (r.error_info_sent) {
     s += " errinfo " + std::string(wire::error_info_text(*r.error_info_sent).name);
+  }
   if (r.activated) s += " activated";
   return s;
 }
@@ -339,7 +342,10 @@ LabServer::LabServer(asio::io_context& io, asio::ssl::context& tls, HostServices
     : impl_(std::make_shared<Impl>(io, tls, host, std::move(config))) {}
 
 LabServer::~LabServer() {
-  impl_->stop();
+  try {
+    impl_->stop();
+  } catch (...) {  // out of memory while closing: the io_context's end closes the sockets anyway
+  }
 }
 
 Result<std::uint16_t> LabServer::listen() {

@@ -25,28 +25,34 @@ std::string_view verdict_kind_name(VerdictKind kind) {
 
 LicensingVerdict decide_licensing(const HostLicensingFacts& f) {
   if (!f.has_certificate) {
-    if (f.grace_active)
+    if (f.grace_active) {
       return {VerdictKind::ValidClient, {}, "no license server certificate yet, grace period"};
+    }
     return {VerdictKind::NoLicenseServer,
             {},
             "grace period over and no certificate from a license server"};
   }
   if (!f.license_server_has_licenses) {
-    if (f.grace_active)
+    if (f.grace_active) {
       return {VerdictKind::ValidClient, {}, "license server has no CALs, grace period"};
+    }
     return {VerdictKind::InvalidClient, {}, "license server reached but it has no CALs"};
   }
-  if (f.mode != LicensingMode::PerDevice)
+  if (f.mode != LicensingMode::PerDevice) {
     return {VerdictKind::ValidClient, {}, "per-user licensing with a license server certificate"};
+  }
   if (f.license_server_reachable) {
-    if (f.client_presented_license)
+    if (f.client_presented_license) {
       return {VerdictKind::UpgradeLicense, {}, "per-device CAL presented, upgraded"};
+    }
     return {VerdictKind::NewLicense, {}, "per-device: temporary CAL issued"};
   }
-  if (f.client_presented_license)
+  if (f.client_presented_license) {
     return {VerdictKind::ValidClient, {}, "per-device CAL presented, license server unreachable"};
-  if (f.grace_active)
+  }
+  if (f.grace_active) {
     return {VerdictKind::ValidClient, {}, "per-device, license server unreachable, grace period"};
+  }
   return {VerdictKind::NoLicenseServer,
           {},
           "per-device, license server unreachable and grace period over"};

@@ -31,10 +31,11 @@ SessionHost::SessionHost(Scenario scenario, std::filesystem::path state_file,
 
 Status SessionHost::start() {
   started_ = std::chrono::steady_clock::now();
-  if (scenario_.host.grace_left)
+  if (scenario_.host.grace_left) {
     grace_end_ =
         std::chrono::system_clock::now() +
         std::chrono::duration_cast<std::chrono::system_clock::duration>(*scenario_.host.grace_left);
+  }
   proprietary_key_ = HostRsaKey::generate(kProprietaryKeyBits);
   x509_key_ = HostRsaKey::generate(kX509KeyBits);
   auto proprietary = std::make_shared<LicensingCredentials>();
@@ -64,7 +65,7 @@ Status SessionHost::start() {
     // The other hosts' keys do not matter to anyone: they reuse this host's public key.
     license_server_.async_request_chain(
         name, x509_key_->public_key(),
-        [this, alive = alive_](Result<std::vector<std::vector<std::uint8_t>>> r) {
+        [this, alive = alive_](const Result<std::vector<std::vector<std::uint8_t>>>& r) {
           if (*alive && r) ++stats_.competing_issued;
         });
   }
@@ -184,8 +185,9 @@ LicensingVerdict SessionHost::decide(const ClientLicensingFacts& client) {
   facts.license_server_has_licenses = license_server_.config().has_licenses;
   facts.client_presented_license = client.presented_license;
   LicensingVerdict verdict = decide_licensing(facts);
-  if (verdict.kind == VerdictKind::NewLicense || verdict.kind == VerdictKind::UpgradeLicense)
+  if (verdict.kind == VerdictKind::NewLicense || verdict.kind == VerdictKind::UpgradeLicense) {
     verdict.license = client_license(client);
+  }
   return verdict;
 }
 
@@ -222,9 +224,10 @@ Admission SessionHost::admission() {
     return {false, wire::ERRINFO_SERVER_DENIED_CONNECTION,
             "drain mode (TSServerDrainMode " + std::to_string(state->drain_mode) + ")"};
   }
-  if (state->winstations_disabled != 0)
+  if (state->winstations_disabled != 0) {
     return {false, wire::ERRINFO_SERVER_DENIED_CONNECTION,
             "logons disabled (WinStationsDisabled 1)"};
+  }
   return {};
 }
 

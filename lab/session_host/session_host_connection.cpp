@@ -76,8 +76,9 @@ std::string_view host_phase_name(HostPhase phase) {
 
 SessionHostConnection::SessionHostConnection(ConnectionConfig config, HostServices& host)
     : config_(std::move(config)), host_(host) {
-  if (!config_.random)
+  if (!config_.random) {
     config_.random = [](std::span<std::uint8_t> out) { crypto::random_bytes(out); };
+  }
 }
 
 HostPhase SessionHostConnection::phase() const {
@@ -217,7 +218,7 @@ void SessionHostConnection::tls_established() {
   if (!input_.empty()) process_input();
 }
 
-void SessionHostConnection::tls_failed(std::string detail) {
+void SessionHostConnection::tls_failed(const std::string& detail) {
   if (state_ == State::Closed) return;
   close(CloseMode::Graceful, "TLS handshake failed: " + detail);
 }
@@ -286,8 +287,9 @@ void SessionHostConnection::on_domain_pdu(wire::Bytes mcs) {
     close(CloseMode::Graceful, "client disconnected (MCS Disconnect Provider Ultimatum)");
     return;
   }
-  if (std::holds_alternative<wire::ErectDomainRequest>(*pdu) && state_ == State::WaitAttachUser)
+  if (std::holds_alternative<wire::ErectDomainRequest>(*pdu) && state_ == State::WaitAttachUser) {
     return;
+  }
   if (std::holds_alternative<wire::AttachUserRequest>(*pdu) && state_ == State::WaitAttachUser) {
     if (stall_at(StallPoint::Channels)) return;
     send_domain(wire::AttachUserConfirm{RT_SUCCESSFUL, user_channel_});
@@ -381,8 +383,9 @@ void SessionHostConnection::start_licensing() {
   }
   send_licensing(request);
   state_ = State::WaitClientLicense;
-  if (fault_is(FaultKind::ResetAfterLicenseRequest))
+  if (fault_is(FaultKind::ResetAfterLicenseRequest)) {
     close(CloseMode::Reset, "fault: reset after the License Request");
+  }
 }
 
 void SessionHostConnection::on_licensing(wire::Bytes user_data) {

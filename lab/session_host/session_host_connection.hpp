@@ -83,7 +83,7 @@ class SessionHostConnection {
   void receive(wire::Bytes bytes);
   // The TLS handshake that wants_tls() asked for finished.
   void tls_established();
-  void tls_failed(std::string detail);
+  void tls_failed(const std::string& detail);
   // The client closed the connection.
   void connection_closed();
   // The current phase ran out of time: drops a silent client, ends a stall, and logs an active

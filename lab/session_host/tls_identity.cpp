@@ -21,8 +21,9 @@ using X509Ptr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
 
 [[noreturn]] void fail(const char* what) {
   char buf[256] = "no OpenSSL error";
-  if (const unsigned long code = ERR_get_error(); code != 0)
+  if (const unsigned long code = ERR_get_error(); code != 0) {
     ERR_error_string_n(code, buf, sizeof buf);
+  }
   throw std::runtime_error(std::string("cannot make the lab's TLS certificate: ") + what + ": " +
                            buf);
 }

@@ -6,10 +6,9 @@
 
 #include <atomic>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
-
-#include "tests/support/ports.hpp"
 
 namespace rdwarm::agent {
 namespace {
@@ -24,6 +23,28 @@ json read_json(const fs::path& file) {
   return json::parse(text.str());
 }
 
+// A fresh directory under the system temp directory, removed afterwards. (The shared test
+// support's temp dir is POSIX-only; this test also runs under wine.)
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = fs::temp_directory_path() /
+            ("rdwarm-status-file-" + std::to_string(rd()) + "-" + std::to_string(rd()));
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  [[nodiscard]] const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
 std::size_t entries(const fs::path& dir) {
   std::size_t n = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++n;
@@ -31,7 +52,7 @@ std::size_t entries(const fs::path& dir) {
 }
 
 TEST(StatusFile, CreatesDirectoriesAndWritesTheSchema) {
-  rdwarm::testing::ScopedTempDir dir("rdwarm-status-file");
+  TempDir dir;
   const auto file = dir.path() / "a" / "b" / "status.json";
   AgentStatus s;
   s.version = "0.1.0";
@@ -47,7 +68,7 @@ TEST(StatusFile, CreatesDirectoriesAndWritesTheSchema) {
 }
 
 TEST(StatusFile, ReplacesAnExistingFile) {
-  rdwarm::testing::ScopedTempDir dir("rdwarm-status-file");
+  TempDir dir;
   const auto file = dir.path() / "status.json";
   {
     std::ofstream old(file);
@@ -65,7 +86,7 @@ TEST(StatusFile, ReplacesAnExistingFile) {
 }
 
 TEST(StatusFile, ReadersSeeWholeFilesWhileItIsRewritten) {
-  rdwarm::testing::ScopedTempDir dir("rdwarm-status-file");
+  TempDir dir;
   const auto file = dir.path() / "status.json";
   AgentStatus s;
   ASSERT_TRUE(write_status_file(file, s).ok());
@@ -95,7 +116,7 @@ TEST(StatusFile, ReadersSeeWholeFilesWhileItIsRewritten) {
 }
 
 TEST(StatusFile, ErrorsNameThePathAndLeaveNothingBehind) {
-  rdwarm::testing::ScopedTempDir dir("rdwarm-status-file");
+  TempDir dir;
   // The parent "directory" is a regular file: the directory cannot be created.
   const auto blocker = dir.path() / "not-a-dir";
   { std::ofstream(blocker) << "x"; }
