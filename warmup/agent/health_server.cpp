@@ -307,6 +307,10 @@ void HealthServer::Impl::on_accept(const boost::system::error_code& ec, tcp::soc
     boost::system::error_code ignored;
     socket.close(ignored);
   } else {
+    // Each response leaves in one write; without Nagle a pipelined second response does not
+    // wait for the client's delayed ACK.
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     std::make_shared<Session>(shared_from_this(), std::move(socket))->run();
   }
   accept();
