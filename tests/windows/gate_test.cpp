@@ -27,6 +27,7 @@ class AdmissionGate : public WindowsRegistryTest {
  protected:
   void SetUp() override {
     WindowsRegistryTest::SetUp();
+    if (IsSkipped()) return;
     reg.set_dword(kTerminalServer, "fDenyTSConnections", 0);  // the key exists on every Windows
     platform = host::windows::make_windows_platform();
   }
@@ -89,6 +90,7 @@ TEST_F(AdmissionGate, WithoutWriteAccessTheErrorSaysRunAsSystem) {
 }
 
 TEST(AdmissionGateWithoutRds, SettingTheGateExplainsTheMissingKey) {
+  RDWARM_SKIP_UNLESS_REGISTRY_IS_DISPOSABLE();
   RegistrySandbox reg;
   reg.remove_key("SYSTEM\\CurrentControlSet\\Control\\Terminal Server");
   auto platform = host::windows::make_windows_platform();

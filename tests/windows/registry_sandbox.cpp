@@ -221,7 +221,12 @@ void RegistrySandbox::remove_key(const std::string& key) {
       auto [type, data] = read_raw(h, v);
       if (type) tree.values.push_back(SavedValue{k, v, type, data});
     }
-    for (const auto& sub : subkeys(h)) pending.push_back(k + "\\" + sub);
+    for (const auto& sub : subkeys(h)) {
+      auto child = k;
+      child += '\\';
+      child += sub;
+      pending.push_back(std::move(child));
+    }
     RegCloseKey(h);
   }
   saved_trees_.push_back(std::move(tree));

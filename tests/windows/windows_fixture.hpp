@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "tests/windows/registry_sandbox.hpp"
@@ -26,9 +27,25 @@ inline const std::string kLicenseServers = kParameters + "\\LicenseServers";
 inline const std::string kCurrentVersion = "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion";
 inline const std::string kWinlogon = kCurrentVersion + "\\Winlogon";
 
+// The tests rewrite HKLM's Remote Desktop values (and restore them). Under wine that is a
+// throw-away prefix in the build directory; on a real Windows machine it would disturb Remote
+// Desktop Services while they run, so there they run only on request.
+inline bool registry_is_disposable() {
+  const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+  if (ntdll != nullptr && GetProcAddress(ntdll, "wine_get_version") != nullptr) return true;
+  const char* asked = std::getenv("RDWARM_WINDOWS_TESTS_ON_THIS_HOST");
+  return asked != nullptr && std::string(asked) == "1";
+}
+
+#define RDWARM_SKIP_UNLESS_REGISTRY_IS_DISPOSABLE()                                      \
+  if (!registry_is_disposable())                                                         \
+  GTEST_SKIP() << "not under wine: these tests rewrite HKLM Remote Desktop values; set " \
+                  "RDWARM_WINDOWS_TESTS_ON_THIS_HOST=1 to run them on a disposable Windows VM"
+
 class WindowsRegistryTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    RDWARM_SKIP_UNLESS_REGISTRY_IS_DISPOSABLE();
     reg.remove_value(kPolicy, "LicensingMode");
     reg.remove_value(kPolicy, "LicenseServers");
     reg.remove_value(kLicensingCore, "LicensingMode");

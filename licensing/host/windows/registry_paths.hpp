@@ -16,8 +16,8 @@ inline constexpr std::string_view kPolicyLicenseServers = "LicenseServers";
 
 inline constexpr std::string_view kTerminalServerKey =
     "SYSTEM\\CurrentControlSet\\Control\\Terminal Server";
-// 1 = application server mode (the RD Session Host role), 0 = remote administration only; the
-// value behind Win32_TerminalServiceSetting.TerminalServerMode.
+// 1 = application server mode (the RD Session Host role), 0 = remote administration only; what
+// Win32_TerminalServiceSetting.TerminalServerMode reports, as far as public material tells.
 inline constexpr std::string_view kTsAppCompat = "TSAppCompat";
 // Admission: 0 allow, 1 drain until restart, 2 drain (what `change logon /drain` sets). The gate.
 inline constexpr std::string_view kDrainMode = "TSServerDrainMode";
