@@ -7,6 +7,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <string>
 
 #include "warmup/agent/health_server.hpp"
@@ -39,9 +40,7 @@ rdwarm::agent::AgentStatus fixed_status(bool ready) {
   return s;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   unsigned long port = 0;
   bool ready = true;
   rdwarm::agent::HealthServerOptions options;
@@ -82,4 +81,15 @@ int main(int argc, char** argv) {
   signals_io.run();
   server.stop();
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rdwarm_health_bench_server: %s\n", e.what());
+    return 1;
+  }
 }

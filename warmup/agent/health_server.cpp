@@ -66,7 +66,7 @@ class HealthServer::Impl : public std::enable_shared_from_this<HealthServer::Imp
        HealthServerOptions options)
       : io_(io),
         board_(board),
-        endpoint_(endpoint),
+        endpoint_(std::move(endpoint)),
         options_(options),
         acceptor_(asio::make_strand(io)),
         retry_timer_(acceptor_.get_executor()) {}
@@ -357,7 +357,7 @@ std::shared_ptr<const Rendered> HealthServer::Impl::current() {
 
 HealthServer::HealthServer(asio::io_context& io, const StatusBoard& board, tcp::endpoint endpoint,
                            HealthServerOptions options)
-    : impl_(std::make_shared<Impl>(io, board, endpoint, options)) {}
+    : impl_(std::make_shared<Impl>(io, board, std::move(endpoint), options)) {}
 
 HealthServer::~HealthServer() {
   stop();
@@ -378,7 +378,7 @@ std::size_t HealthServer::connections() const {
 
 HealthServerThread::HealthServerThread(const StatusBoard& board, tcp::endpoint endpoint,
                                        HealthServerOptions options)
-    : server_(io_, board, endpoint, options) {}
+    : server_(io_, board, std::move(endpoint), options) {}
 
 HealthServerThread::~HealthServerThread() {
   stop();

@@ -10,8 +10,9 @@
 namespace rdwarm::agent {
 
 // Creates the parent directories, writes a temp file next to `file` and renames it over `file`,
-// so a reader sees the old or the new status, never half of one. On Windows the rename replaces
-// the file with MoveFileExW and retries briefly while a reader holds it open.
+// so a reader sees the old or the new status, never half of one. On Windows the rename uses POSIX
+// semantics where the system has them (a reader sharing delete access does not block it), else
+// MoveFileExW; either retries for ~0.5 s while a reader without FILE_SHARE_DELETE holds the file.
 Status write_status_file(const std::filesystem::path& file, const AgentStatus& status);
 
 }  // namespace rdwarm::agent
