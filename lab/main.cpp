@@ -12,8 +12,8 @@
 #include <optional>
 #include <string>
 
+#include "config/duration.hpp"
 #include "lab/license_server/license_server.hpp"
-#include "lab/scenario/duration.hpp"
 #include "lab/scenario/scenario.hpp"
 #include "lab/session_host/lab_log.hpp"
 #include "lab/session_host/lab_server.hpp"

@@ -8,7 +8,7 @@
 #include <set>
 #include <sstream>
 
-#include "lab/scenario/duration.hpp"
+#include "config/duration.hpp"
 #include "lab/scenario/embedded_scenarios.hpp"
 
 namespace rdwarm::lab {
@@ -158,7 +158,7 @@ class TableReader {
       fail(n, key, "must be a duration string such as \"500ms\", \"3s\" or \"120d\"");
       return;
     }
-    auto d = parse_lab_duration(s->get());
+    auto d = config::parse_duration(s->get());
     if (!d) {
       fail(n, key, d.error().what + " (got \"" + s->get() + "\")");
       return;
@@ -283,7 +283,7 @@ void read_grace(TableReader& r, HostScenario& host) {
     host.grace_left = std::nullopt;
   } else if (s != nullptr && s->get().starts_with("ended ")) {
     milliseconds ago{};
-    auto d = parse_lab_duration(std::string_view(s->get()).substr(6));
+    auto d = config::parse_duration(std::string_view(s->get()).substr(6));
     if (!d) {
       r.fail(n, "grace", d.error().what);
       return;
