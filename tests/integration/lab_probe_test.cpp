@@ -17,6 +17,7 @@
 #include "licensing/wire/mcs.hpp"
 #include "licensing/wire/x224.hpp"
 #include "tests/integration/lab_process.hpp"
+#include "tests/support/shell_command.hpp"
 
 namespace rdwarm::testing {
 namespace {
@@ -60,22 +61,7 @@ probe::ProbeResult probe_until_licensed(const LabProcess& lab, std::chrono::mill
   return r;
 }
 
-struct Command {
-  int exit_code = -1;
-  std::string output;
-};
-
-Command run(const std::string& command) {
-  Command c;
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  if (p == nullptr) return c;
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) c.output.append(buf, n);
-  const int status = pclose(p);
-  c.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return c;
-}
+using testing::run_shell;
 
 const std::vector<std::uint8_t> kFullLicensing{lic::LICENSE_REQUEST, lic::NEW_LICENSE_REQUEST,
                                                lic::PLATFORM_CHALLENGE,
@@ -345,13 +331,13 @@ TEST(LabChain, DecodesWithRdwarmCertShowAndOpenssl) {
       .write(reinterpret_cast<const char*>(value.data()),
              static_cast<std::streamsize>(value.size()));
 
-  const auto shown = run(std::string(RDWARM_BINARY) + " cert show --json " + raw.string());
+  const auto shown = run_shell(std::string(RDWARM_BINARY) + " cert show --json " + raw.string());
   ASSERT_EQ(shown.exit_code, 0) << shown.output;
   const auto j = nlohmann::json::parse(shown.output);
   ASSERT_EQ(j["certificates"].size(), 2u);
   EXPECT_EQ(j["certificates"][1]["key_bits"], 2048);
   EXPECT_TRUE(j["certificates"][1]["microsoft_licensing_extensions"].get<bool>());
-  const auto text = run(std::string(RDWARM_BINARY) + " cert show " + raw.string());
+  const auto text = run_shell(std::string(RDWARM_BINARY) + " cert show " + raw.string());
   EXPECT_EQ(text.exit_code, 0);
   EXPECT_NE(text.output.find("LAB-LS"), std::string::npos) << text.output;
 
@@ -362,8 +348,8 @@ TEST(LabChain, DecodesWithRdwarmCertShowAndOpenssl) {
     std::ofstream(der, std::ios::binary)
         .write(reinterpret_cast<const char*>((*chain)[i].der.data()),
                static_cast<std::streamsize>((*chain)[i].der.size()));
-    const auto out = run("openssl x509 -inform DER -in " + der.string() +
-                         " -noout -subject -issuer -dates -nameopt RFC2253");
+    const auto out = run_shell("openssl x509 -inform DER -in " + der.string() +
+                               " -noout -subject -issuer -dates -nameopt RFC2253");
     ASSERT_EQ(out.exit_code, 0) << out.output;
     EXPECT_NE(out.output.find("issuer="), std::string::npos) << out.output;
     EXPECT_NE(out.output.find("CN=LAB-LS"), std::string::npos) << out.output;
@@ -374,15 +360,15 @@ TEST(LabChain, DecodesWithRdwarmCertShowAndOpenssl) {
   // signature that licensing certificates use.
   const auto pem = [&](int i) {
     const auto p = dir.path() / ("cert" + std::to_string(i) + ".pem");
-    const auto converted =
-        run("openssl x509 -inform DER -in " +
-            (dir.path() / ("cert" + std::to_string(i) + ".der")).string() + " -out " + p.string());
+    const auto converted = run_shell("openssl x509 -inform DER -in " +
+                                     (dir.path() / ("cert" + std::to_string(i) + ".der")).string() +
+                                     " -out " + p.string());
     EXPECT_EQ(converted.exit_code, 0) << converted.output;
     return p.string();
   };
   const std::string root = pem(0), leaf = pem(1);
-  const auto verified =
-      run("openssl verify -no-CApath -ignore_critical -auth_level 0 -CAfile " + root + " " + leaf);
+  const auto verified = run_shell(
+      "openssl verify -no-CApath -ignore_critical -auth_level 0 -CAfile " + root + " " + leaf);
   EXPECT_EQ(verified.exit_code, 0) << verified.output;
   EXPECT_NE(verified.output.find(": OK"), std::string::npos) << verified.output;
 }
@@ -390,36 +376,36 @@ TEST(LabChain, DecodesWithRdwarmCertShowAndOpenssl) {
 TEST(LabCommandLine, BinaryProbeExitCodesFollowTheScenario) {
   LabProcess first("first-boot");
   const auto failed =
-      run(std::string(RDWARM_BINARY) + " probe 127.0.0.1:" + std::to_string(first.port()));
+      run_shell(std::string(RDWARM_BINARY) + " probe 127.0.0.1:" + std::to_string(first.port()));
   EXPECT_EQ(failed.exit_code, 10) << failed.output;
   EXPECT_NE(failed.output.find("0x101"), std::string::npos) << failed.output;
   LabProcess warm("warm");
-  const auto ok =
-      run(std::string(RDWARM_BINARY) + " probe --json 127.0.0.1:" + std::to_string(warm.port()));
+  const auto ok = run_shell(std::string(RDWARM_BINARY) +
+                            " probe --json 127.0.0.1:" + std::to_string(warm.port()));
   ASSERT_EQ(ok.exit_code, 0) << ok.output;
   const auto j = nlohmann::json::parse(ok.output);
   EXPECT_EQ(j["outcome"], "Licensed");
 }
 
 TEST(LabCommandLine, HelpListsEveryScenarioAndBadInputExitsTwo) {
-  const auto help = run(std::string(RDWARM_LAB_BINARY) + " --help");
+  const auto help = run_shell(std::string(RDWARM_LAB_BINARY) + " --help");
   ASSERT_EQ(help.exit_code, 0) << help.output;
   for (const char* name :
        {"first-boot", "warm", "grace-active", "ls-down", "ls-flaky", "nla-required", "per-device",
         "boot-storm", "fault-reset", "fault-stall", "fault-malformed"}) {
     EXPECT_NE(help.output.find(name), std::string::npos) << name;
   }
-  const auto list = run(std::string(RDWARM_LAB_BINARY) + " --list-scenarios");
+  const auto list = run_shell(std::string(RDWARM_LAB_BINARY) + " --list-scenarios");
   EXPECT_EQ(list.exit_code, 0);
   EXPECT_NE(list.output.find("first-boot"), std::string::npos);
-  const auto show = run(std::string(RDWARM_LAB_BINARY) + " --show-scenario first-boot");
+  const auto show = run_shell(std::string(RDWARM_LAB_BINARY) + " --show-scenario first-boot");
   EXPECT_EQ(show.exit_code, 0);
   EXPECT_NE(show.output.find("latency = \"3s\""), std::string::npos) << show.output;
   const auto unknown =
-      run(std::string(RDWARM_LAB_BINARY) + " --scenario frist-boot --state-dir /tmp/x");
+      run_shell(std::string(RDWARM_LAB_BINARY) + " --scenario frist-boot --state-dir /tmp/x");
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.output.find("first-boot"), std::string::npos) << unknown.output;
-  const auto missing = run(std::string(RDWARM_LAB_BINARY) + " --scenario warm");
+  const auto missing = run_shell(std::string(RDWARM_LAB_BINARY) + " --scenario warm");
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.output.find("--state-dir"), std::string::npos) << missing.output;
 }

@@ -15,6 +15,7 @@
 #include "licensing/wire/licensing_common.hpp"
 #include "tests/support/peers.hpp"
 #include "tests/support/ports.hpp"
+#include "tests/support/shell_command.hpp"
 
 namespace rdwarm::testing {
 namespace {
@@ -36,21 +37,8 @@ probe::ProbeOptions options_for(std::uint16_t port) {
   return o;
 }
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
-
-CommandResult run_rdwarm(const std::string& args) {
-  CommandResult r;
-  FILE* p = popen((std::string(RDWARM_BINARY) + " " + args + " 2>&1").c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+testing::ShellResult run_rdwarm(const std::string& args) {
+  return testing::run_shell(std::string(RDWARM_BINARY) + " " + args);
 }
 
 // A loopback listener that accepts one connection, optionally writes bytes, then holds it open.

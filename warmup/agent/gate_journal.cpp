@@ -10,6 +10,7 @@
 #include <unistd.h>
 #endif
 
+#include "licensing/host/atomic_file.hpp"
 #include "licensing/wire/utc_time.hpp"
 
 namespace rdwarm::agent {
@@ -97,18 +98,7 @@ Status write_gate_journal(const std::filesystem::path& file, const GateJournalEn
                             {"updated_at", format_utc(e.updated_at)},
                             {"pid", e.pid},
                             {"finished", e.finished}};
-  std::error_code ec;
-  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
-  const auto temp = file.string() + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << j.dump(2) << "\n";
-    out.flush();
-    if (!out) return make_error(kWhere, "", "cannot write " + temp);
-  }
-  std::filesystem::rename(temp, file, ec);
-  if (ec) return make_error(kWhere, "", "cannot replace " + file.string() + ": " + ec.message());
-  return Ok{};
+  return host::write_file_atomically(file, j.dump(2) + "\n", kWhere);
 }
 
 }  // namespace rdwarm::agent

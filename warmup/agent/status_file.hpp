@@ -9,10 +9,8 @@
 
 namespace rdwarm::agent {
 
-// Creates the parent directories, writes a temp file next to `file` and renames it over `file`,
-// so a reader sees the old or the new status, never half of one. On Windows the rename uses POSIX
-// semantics where the system has them (a reader sharing delete access does not block it), else
-// MoveFileExW; either retries for ~0.5 s while a reader without FILE_SHARE_DELETE holds the file.
+// Writes the status through host::write_file_atomically (licensing/host/atomic_file.hpp): a reader
+// sees the old or the new status, never half of one.
 Status write_status_file(const std::filesystem::path& file, const AgentStatus& status);
 
 }  // namespace rdwarm::agent

@@ -17,14 +17,11 @@ std::string default_platform_name() {
 #endif
 }
 
-std::filesystem::path default_lab_state_dir() {
-  return config::default_lab_state_dir();
-}
-
 Result<std::unique_ptr<host::HostPlatform>> open_host_platform(const HostChoice& choice) {
   const std::string name = choice.platform.empty() ? default_platform_name() : choice.platform;
   if (name == "lab") {
-    const auto dir = choice.lab_state_dir.empty() ? default_lab_state_dir() : choice.lab_state_dir;
+    const auto dir =
+        choice.lab_state_dir.empty() ? config::default_lab_state_dir() : choice.lab_state_dir;
     return host::lab::make_lab_platform(dir / host::lab::kLabStateFileName);
   }
   if (name == "windows") {

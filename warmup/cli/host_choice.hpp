@@ -13,12 +13,10 @@ namespace rdwarm::cli {
 
 struct HostChoice {
   std::string platform;                 // "windows" | "lab" | "" (the default for this build)
-  std::filesystem::path lab_state_dir;  // empty: default_lab_state_dir()
+  std::filesystem::path lab_state_dir;  // empty: config::default_lab_state_dir()
 };
 
 std::string default_platform_name();
-// $RDWARM_LAB_STATE_DIR, else <temp dir>/rdwarm-lab; rdwarm-lab uses the same default.
-std::filesystem::path default_lab_state_dir();
 
 Result<std::unique_ptr<host::HostPlatform>> open_host_platform(const HostChoice& choice);
 

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "licensing/host/atomic_file.hpp"
 #include "licensing/wire/hex.hpp"
 #include "licensing/wire/utc_time.hpp"
 
@@ -213,15 +214,6 @@ class FileLock {
 #endif
 };
 
-// A name for the temporary file that no other writer uses at the same time.
-std::string temp_suffix() {
-#ifdef _WIN32
-  return std::to_string(::GetCurrentProcessId());
-#else
-  return std::to_string(::getpid());
-#endif
-}
-
 }  // namespace
 
 std::string encode_lab_state(const LabHostState& s) {
@@ -315,22 +307,7 @@ Result<LabHostState> read_lab_state_file(const std::filesystem::path& file) {
 }
 
 Status write_lab_state_file(const std::filesystem::path& file, LabHostState state) {
-  const auto temp = file.string() + ".tmp." + temp_suffix();
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << encode_lab_state(state);
-    out.flush();
-    if (!out) {
-      return make_error(kWhere, "", "cannot write " + temp);
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, file, ec);
-  if (ec) {
-    std::filesystem::remove(temp, ec);
-    return make_error(kWhere, "", "cannot replace " + file.string() + ": " + ec.message());
-  }
-  return Ok{};
+  return write_file_atomically(file, encode_lab_state(state), kWhere);
 }
 
 Result<LabHostState> update_lab_state_file(const std::filesystem::path& file,

@@ -21,6 +21,7 @@
 #include "licensing/crypto/registry_chain.hpp"
 #include "licensing/crypto/rsa.hpp"
 #include "licensing/crypto/server_certificate.hpp"
+#include "tests/support/shell_command.hpp"
 #include "tests/unit/lab_ls/lab_ls_support.hpp"
 
 namespace rdwarm::lab {
@@ -210,21 +211,7 @@ TEST(CertificateIssuer, RefusesBadRequests) {
 
 // The openssl command line reads both certificates and shows the licensing extension OIDs, the
 // BMPString names and the OIW signature algorithm.
-struct CommandResult {
-  int status = -1;
-  std::string output;
-};
-
-CommandResult run(const std::string& command) {
-  CommandResult r;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.output.append(buf, n);
-  r.status = pclose(pipe);
-  return r;
-}
+using rdwarm::testing::run_shell;
 
 TEST(CertificateIssuer, OpensslCommandLineReadsTheChain) {
   const auto chain = issue("SH06");
@@ -238,14 +225,15 @@ TEST(CertificateIssuer, OpensslCommandLineReadsTheChain) {
       f.write(reinterpret_cast<const char*>(chain[i].data()),
               static_cast<std::streamsize>(chain[i].size()));
     }
-    const auto text = run("openssl x509 -inform DER -noout -text -in '" + path.string() + "'");
-    EXPECT_EQ(text.status, 0) << text.output;
+    const auto text =
+        run_shell("openssl x509 -inform DER -noout -text -in '" + path.string() + "'");
+    EXPECT_EQ(text.exit_code, 0) << text.output;
     EXPECT_NE(text.output.find("Signature Algorithm: sha1WithRSA"), std::string::npos)
         << text.output;
     EXPECT_NE(text.output.find("Public Key Algorithm: rsaEncryption"), std::string::npos);
     EXPECT_EQ(text.output.find("rror"), std::string::npos) << text.output;
-    const auto asn1 = run("openssl asn1parse -inform DER -in '" + path.string() + "'");
-    EXPECT_EQ(asn1.status, 0) << asn1.output;
+    const auto asn1 = run_shell("openssl asn1parse -inform DER -in '" + path.string() + "'");
+    EXPECT_EQ(asn1.exit_code, 0) << asn1.output;
     EXPECT_NE(asn1.output.find("BMPSTRING"), std::string::npos);
     EXPECT_EQ(asn1.output.find("UTF8STRING"), std::string::npos);
     if (i == 1) {
@@ -264,13 +252,13 @@ TEST(CertificateIssuer, OpensslCommandLineReadsTheChain) {
   // trust store; -ignore_critical: it does not know the licensing extensions).
   const auto pem0 = dir / "root.pem";
   const auto pem1 = dir / "leaf.pem";
-  run("openssl x509 -inform DER -in '" + (dir / "cert0.der").string() + "' -out '" + pem0.string() +
-      "'");
-  run("openssl x509 -inform DER -in '" + (dir / "cert1.der").string() + "' -out '" + pem1.string() +
-      "'");
-  const auto verify = run("openssl verify -auth_level 0 -ignore_critical -CAfile '" +
-                          pem0.string() + "' '" + pem1.string() + "'");
-  EXPECT_EQ(verify.status, 0) << verify.output;
+  run_shell("openssl x509 -inform DER -in '" + (dir / "cert0.der").string() + "' -out '" +
+            pem0.string() + "'");
+  run_shell("openssl x509 -inform DER -in '" + (dir / "cert1.der").string() + "' -out '" +
+            pem1.string() + "'");
+  const auto verify = run_shell("openssl verify -auth_level 0 -ignore_critical -CAfile '" +
+                                pem0.string() + "' '" + pem1.string() + "'");
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
   std::filesystem::remove_all(dir);
 }
 
