@@ -68,10 +68,15 @@ nlohmann::json stats_json(const std::vector<PoolHost>& hosts, const LicenseServe
   j["license_server"] = {{"name", ls.config().name},
                          {"capacity_per_second", ls.config().capacity_per_second},
                          {"latency_ms", ls.config().latency.count()},
+                         {"queue_limit", ls.config().queue_limit},
+                         {"request_timeout_ms", ls.config().request_timeout.count()},
                          {"requests", l.requests},
                          {"issued", l.issued},
                          {"failed_outage", l.failed_outage},
                          {"failed_flaky", l.failed_flaky},
+                         {"failed_busy", l.failed_busy},
+                         {"timed_out", l.timed_out},
+                         {"wasted", l.wasted},
                          {"queued_peak", l.queued_peak}};
   nlohmann::json list = nlohmann::json::array();
   for (const auto& h : hosts) {
@@ -124,8 +129,9 @@ int main(int argc, char** argv) {
   app.footer(
       "\nEach host listens on its own free port. Once all listen, one line per host goes to\n"
       "standard output: `host NAME 127.0.0.1:PORT STATE-DIR`, then `ready N`. SIGINT or SIGTERM\n"
-      "stops the pool; the summary (license server requests, issued, queue peak; per host\n"
-      "certificate requests and the time the chain arrived) goes to --stats-file as JSON.\n"
+      "stops the pool; the summary (license server requests, issued, refused busy, timed out,\n"
+      "wasted, queue peak; per host certificate requests and the time the chain arrived) goes\n"
+      "to --stats-file as JSON.\n"
       "The scenario's competing_hosts (synthetic boot-storm requests) are sent once, by host 1.\n");
   CLI11_PARSE(app, argc, argv);
 
@@ -199,7 +205,9 @@ int main(int argc, char** argv) {
     const auto& l = stats["license_server"];
     std::cerr << "rdwarm-lab-pool: " << count << " hosts; license server "
               << l["name"].get<std::string>() << ": requests " << l["requests"] << ", issued "
-              << l["issued"] << ", queue peak " << l["queued_peak"] << "\n";
+              << l["issued"] << ", refused busy " << l["failed_busy"] << ", timed out "
+              << l["timed_out"] << " (served anyway " << l["wasted"] << "), queue peak "
+              << l["queued_peak"] << "\n";
     if (!stats_file.empty()) {
       std::ofstream out(stats_file, std::ios::trunc);
       out << stats.dump(1) << "\n";

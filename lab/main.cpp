@@ -74,7 +74,8 @@ std::string summary(const LabServerStats& s, const LicenseServer& ls, const Sess
       "capacity), licensed %llu, licensing failed %llu, logons refused %llu, sessions "
       "activated %llu, faults injected %llu\n"
       "rdwarm-lab: license server %s: requests %llu, issued %llu, failed (outage) %llu, "
-      "failed (flaky) %llu, queue peak %llu\n",
+      "failed (flaky) %llu, failed (busy) %llu, timed out %llu (served anyway: %llu), queue peak "
+      "%llu\n",
       secs, static_cast<unsigned long long>(s.accepted),
       static_cast<unsigned long long>(s.peak_active),
       static_cast<unsigned long long>(s.over_capacity), static_cast<unsigned long long>(s.licensed),
@@ -84,7 +85,8 @@ std::string summary(const LabServerStats& s, const LicenseServer& ls, const Sess
       ls.config().name.c_str(), static_cast<unsigned long long>(l.requests),
       static_cast<unsigned long long>(l.issued), static_cast<unsigned long long>(l.failed_outage),
       static_cast<unsigned long long>(l.failed_flaky),
-      static_cast<unsigned long long>(l.queued_peak));
+      static_cast<unsigned long long>(l.failed_busy), static_cast<unsigned long long>(l.timed_out),
+      static_cast<unsigned long long>(l.wasted), static_cast<unsigned long long>(l.queued_peak));
   std::string out = buf;
   const auto& h = host.stats();
   out += "rdwarm-lab: host " + host.scenario().host.name + ": certificate requests " +

@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -297,6 +298,28 @@ void read_grace(TableReader& r, HostScenario& host) {
   }
 }
 
+// Service names as the service control manager accepts them (1 to 256 characters, no / or \),
+// each once; names compare without regard to case, as on Windows.
+void read_services(TableReader& r, std::vector<std::string>& services) {
+  r.string_list("services", services);
+  if (r.error()) return;
+  std::set<std::string> seen;
+  for (const auto& name : services) {
+    if (name.empty() || name.size() > 256 || name.find_first_of("/\\") != std::string::npos) {
+      r.fail(r.node("services"), "services",
+             "\"" + name + "\" is not a Windows service name (1 to 256 characters, no / or \\)");
+      return;
+    }
+    std::string folded = name;
+    std::transform(folded.begin(), folded.end(), folded.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!seen.insert(folded).second) {
+      r.fail(r.node("services"), "services", "lists \"" + name + "\" twice");
+      return;
+    }
+  }
+}
+
 void read_host(TableReader& r, HostScenario& host) {
   r.string("name", host.name);
   if (!r.error() && (host.name.empty() || host.name.size() > 15)) {
@@ -313,6 +336,7 @@ void read_host(TableReader& r, HostScenario& host) {
   r.boolean("error_info_before_alert", host.error_info_before_alert);
   r.integer("drain_mode", host.drain_mode, 0, 2);
   r.integer("winstations_disabled", host.winstations_disabled, 0, 1);
+  read_services(r, host.services);
 }
 
 void read_outages(TableReader& r, std::vector<OutageWindow>& out) {
@@ -345,6 +369,12 @@ void read_license_server(TableReader& r, LicenseServerConfig& ls, std::uint32_t&
   r.duration("latency", ls.latency);
   read_outages(r, ls.outages);
   r.number("capacity_per_second", ls.capacity_per_second, 0, 100000);
+  r.integer("queue_limit", ls.queue_limit, 0, 1000000);
+  if (!r.error() && ls.queue_limit > 0 && ls.capacity_per_second <= 0) {
+    // Without a service rate nothing waits, so a limit would silently do nothing.
+    r.fail(r.node("queue_limit"), "queue_limit", "needs capacity_per_second > 0");
+  }
+  r.duration("request_timeout", ls.request_timeout);
   r.boolean("has_licenses", ls.has_licenses);
   r.number("failure_probability", ls.failure_probability, 0, 1);
   r.integer("seed", ls.seed, 0, std::numeric_limits<std::int64_t>::max());

@@ -42,6 +42,9 @@ struct HostScenario {
   // whoever closes the gate (the agent), and the lab keeps what the file says.
   std::uint32_t drain_mode = 0;
   std::uint32_t winstations_disabled = 0;
+  // Windows services the host has (e.g. "BrokerAgent", for the service gate), running when the
+  // lab creates the state file; afterwards their state belongs to whoever controls them.
+  std::vector<std::string> services;
 };
 
 struct SessionScenario {

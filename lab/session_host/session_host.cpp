@@ -152,6 +152,7 @@ host::lab::LabHostState SessionHost::scenario_state() const {
   s.user_authentication = h.nla_required ? 1U : 0U;
   s.drain_mode = h.drain_mode;
   s.winstations_disabled = h.winstations_disabled;
+  for (const auto& name : h.services) s.services[name] = host::ServiceState::kRunning;
   return s;
 }
 
@@ -160,14 +161,23 @@ Status SessionHost::write_state() {
   auto written = host::lab::update_lab_state_file(
       state_file_,
       [&wanted](host::lab::LabHostState& s) {
-        // Everything but the admission values, which belong to whoever drives the gate.
+        // Everything but the admission values and the services, which belong to whoever drives
+        // the gate; a scenario's service that the file lacks is added, running.
         const std::uint32_t drain = s.drain_mode;
         const std::uint32_t disabled = s.winstations_disabled;
+        const auto services = s.services;
         const std::uint64_t revision = s.revision;
         const auto updated = s.updated_at;
         s = wanted;
         s.drain_mode = drain;
         s.winstations_disabled = disabled;
+        for (const auto& [name, state] : services) {
+          if (auto* kept = host::lab::find_lab_service(s, name)) {
+            *kept = state;
+          } else {
+            s.services[name] = state;
+          }
+        }
         s.revision = revision;
         s.updated_at = updated;
       },

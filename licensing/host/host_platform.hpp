@@ -27,6 +27,20 @@ struct HostEvent {
 
 enum class WaitResult { kChanged, kTimedOut };
 
+// A service as the service control manager reports it (SERVICE_STATUS.dwCurrentState).
+enum class ServiceState {
+  kStopped,
+  kStartPending,
+  kStopPending,
+  kRunning,
+  kContinuePending,
+  kPausePending,
+  kPaused,
+};
+// "stopped", "start-pending", "stop-pending", "running", "continue-pending", "pause-pending",
+// "paused"; the lab state file uses "stopped" and "running".
+std::string service_state_name(ServiceState state);
+
 class HostPlatform {
  public:
   virtual ~HostPlatform() = default;
@@ -52,6 +66,16 @@ class HostPlatform {
   virtual Result<WaitResult> wait_for_certificate_change(std::chrono::milliseconds timeout) = 0;
 
   virtual Status write_event(const HostEvent& event) = 0;
+
+  // Service control, for the service gate (warmup/agent/service_gate.hpp). `name` is the
+  // service's short name as `sc query` shows it (BrokerAgent), not its display name. A service
+  // that does not exist, or that rdwarm may not control, is an error that says so and what to do.
+  // Stopping a stopped service and starting a running one succeed at once; otherwise the call
+  // waits until the service reaches STOPPED or RUNNING, at most `timeout`. The defaults refuse:
+  // a platform without services (a test double) cannot hold any.
+  virtual Result<ServiceState> query_service(const std::string& name);
+  virtual Status stop_service(const std::string& name, std::chrono::milliseconds timeout);
+  virtual Status start_service(const std::string& name, std::chrono::milliseconds timeout);
 };
 
 }  // namespace rdwarm::host

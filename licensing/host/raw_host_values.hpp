@@ -43,6 +43,9 @@ struct RawHostValues {
   // Side-by-side stack listener (AVD): name of the rdp-sxs listener found, and fEnableWinStation.
   Fact<std::string> sxs_listener_name;
   Fact<std::uint32_t> sxs_listener_enabled;
+  // Terminal Server\ClusterSettings\SessionDirectoryListener: the listener AVD hands connections
+  // to; it must name the rdp-sxs listener. No source: the backend does not read it.
+  Fact<std::string> sxs_session_directory_listener;
 
   // Admission: Terminal Server\TSServerDrainMode (0 allow, 1 drain until restart, 2 drain) and
   // Winlogon\WinStationsDisabled (1 = logons disabled).

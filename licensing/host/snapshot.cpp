@@ -201,6 +201,9 @@ LicensingSnapshot interpret_host_values(const RawHostValues& raw, SystemTime now
     snap.sxs_listener = raw.sxs_listener_name;
   }
 
+  snap.sxs_values = {raw.sxs_listener_name, raw.sxs_listener_enabled,
+                     raw.sxs_session_directory_listener};
+
   if (raw.drain_mode.unreadable() || raw.winstations_disabled.unreadable()) {
     const auto& bad = raw.drain_mode.unreadable() ? raw.drain_mode : raw.winstations_disabled;
     snap.admission = Fact<AdmissionState>::failed(bad.source, bad.problem);
@@ -224,6 +227,7 @@ LicensingSnapshot interpret_host_values(const RawHostValues& raw, SystemTime now
   note_problem(snap.problems, raw.x509_certificate);
   note_problem(snap.problems, raw.grace_period_end);
   note_problem(snap.problems, raw.sxs_listener_name);
+  note_problem(snap.problems, raw.sxs_session_directory_listener);
   return snap;
 }
 

@@ -67,6 +67,14 @@ struct AdmissionState {
 };
 std::string admission_name(const AdmissionState& admission);  // "open", "draining", "disabled"
 
+// The side-by-side stack's values as read, for `rdwarm image check` to compare (enabled, and named
+// by SessionDirectoryListener); LicensingSnapshot::sxs_listener is the interpreted view.
+struct SxsListenerValues {
+  Fact<std::string> name;
+  Fact<std::uint32_t> enabled;
+  Fact<std::string> session_directory_listener;
+};
+
 struct LicensingSnapshot {
   SystemTime taken_at;
   std::string platform;  // "windows", "lab"
@@ -80,6 +88,7 @@ struct LicensingSnapshot {
   std::string certificate_source;  // where `certificate` was read from
   Fact<bool> nla_required;
   Fact<std::string> sxs_listener;  // listener name when one is found and enabled
+  SxsListenerValues sxs_values;
   Fact<AdmissionState> admission;
 
   // Problems reading the host that do not belong to one field above (e.g. "access denied" on a

@@ -2,8 +2,10 @@
 // with real sockets, TLS and licensing. What an operator must be able to rely on (project issue 5):
 // the gate is closed while the host warms up and opened when it is ready; the deadline policy
 // decides the gate when the license server never answers; NLA and hosts that need no warm-up end
-// at once; a real RDP client (xfreerdp) is refused behind the gate and admitted after it; and an
-// agent killed with the gate closed is taken over by the next run, which keeps the deadline.
+// at once; a real RDP client (xfreerdp) is refused behind the gate and admitted after it; an
+// agent killed with the gate closed is taken over by the next run, which keeps the deadline; the
+// service gate holds the lab host's BrokerAgent stopped until the host is ready, also across a
+// SIGKILL; and a second agent started while one is at work leaves it alone.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -28,8 +30,10 @@ constexpr std::uint32_t kReady = 1004;
 constexpr std::uint32_t kDeadlineGateClosed = 1005;
 constexpr std::uint32_t kDeadlineGateOpened = 1006;
 constexpr std::uint32_t kRecoveredGate = 1007;
+constexpr std::uint32_t kAnotherAgent = 1011;
 
 constexpr int kExitReady = 0;
+constexpr int kExitInternal = 1;
 constexpr int kExitNotApplicable = 3;
 constexpr int kExitNoLicenseServer = 10;
 constexpr int kExitNlaRequired = 12;
@@ -356,6 +360,126 @@ TEST(AgentBoot, AfterSigkillTheDeadlineCountsFromTheFirstStart) {
   EXPECT_TRUE(in_order(
       ids, {kStarted, kGateClosed, kStarted, kRecoveredGate, kGateClosed, kDeadlineGateClosed}))
       << ids_text(ids);
+}
+
+// 7. The service gate, as on a Citrix VDA: the lab host has the Citrix Desktop Service
+// (BrokerAgent), running when the lab starts. The agent holds it stopped while the host warms up
+// (the VDA cannot register, so the broker sends no users) and starts it when the host is ready.
+constexpr const char* kServiceGate =
+    "[gate]\nkind = \"service\"\nservices = [\"BrokerAgent\"]\nservice_timeout = \"10s\"\n";
+
+std::filesystem::path citrix_first_boot(const AgentFiles& files) {
+  return write_scenario(files, "citrix-first-boot",
+                        "description = \"first boot of a Citrix VDA: BrokerAgent installed, grace "
+                        "over, no certificate\"\n"
+                        "[host]\nservices = [\"BrokerAgent\"]\n"
+                        "[license_server]\nlatency = \"3s\"\n");
+}
+
+TEST(AgentBoot, ServiceGateHoldsBrokerAgentStoppedUntilTheHostIsReady) {
+  AgentFiles files(kServiceGate);
+  LabProcess lab(citrix_first_boot(files).string());
+  ASSERT_EQ(service_state(lab, "BrokerAgent"), "running") << "the lab starts scenario services";
+  AgentProcess agent(lab, files, "30s");
+  bool seen_stopped = false;
+  std::uint32_t max_drain = 0;
+  std::optional<int> code;
+  const auto end = AgentClock::now() + 30s;
+  while (!code && AgentClock::now() < end) {
+    if (service_state(lab, "BrokerAgent") == "stopped") seen_stopped = true;
+    if (const auto d = drain_mode(lab)) max_drain = std::max(max_drain, *d);
+    code = agent.wait(10ms);
+  }
+  ASSERT_TRUE(code.has_value()) << agent.log();
+  EXPECT_EQ(*code, kExitReady) << agent.log() << lab.log();
+  EXPECT_TRUE(seen_stopped) << "BrokerAgent was never held stopped during the warm-up";
+  EXPECT_EQ(service_state(lab, "BrokerAgent"), "running") << "started when ready";
+  EXPECT_EQ(max_drain, 0u) << "the service gate must not drain the host";
+
+  const auto status = files.status();
+  EXPECT_EQ(field<std::string>(status, {"gate", "kind"}, ""), "service") << status.dump(2);
+  EXPECT_EQ(field<std::string>(status, {"gate", "state"}, ""), "open") << status.dump(2);
+  EXPECT_EQ(field<std::string>(status, {"status"}, ""), "Available") << status.dump(2);
+  EXPECT_GE(field(status, {"attempts", "total"}, 0), 2) << "the first attempt cannot succeed";
+  const auto journal = files.journal();
+  EXPECT_EQ(field<std::string>(journal, {"gate_kind"}, ""), "service") << journal.dump(2);
+  EXPECT_EQ(field<std::string>(journal, {"gate_state"}, ""), "open") << journal.dump(2);
+  EXPECT_EQ(field(journal, {"finished"}, false), true) << journal.dump(2);
+  const auto ids = event_ids(lab);
+  EXPECT_TRUE(in_order(ids, {kStarted, kGateClosed, kAttemptFailed, kReady})) << ids_text(ids);
+}
+
+TEST(AgentBoot, AfterSigkillTheNextRunStartsTheServicesAgain) {
+  AgentFiles files(kServiceGate);
+  LabProcess lab(citrix_first_boot(files).string());
+  {
+    AgentProcess first(lab, files, "60s");
+    ASSERT_TRUE(poll_until(
+        [&] {
+          return service_state(lab, "BrokerAgent") == "stopped" &&
+                 field<std::string>(files.journal(), {"gate_state"}, "") == "closed";
+        },
+        kStartBound))
+        << first.log();
+    ASSERT_TRUE(first.running()) << "the first agent ended on its own:\n" << first.log();
+    first.kill_hard();
+  }
+  EXPECT_EQ(service_state(lab, "BrokerAgent"), "stopped") << "a dead agent's services stay stopped";
+  const auto left = files.journal();
+  EXPECT_EQ(field<std::string>(left, {"gate_kind"}, ""), "service") << left.dump(2);
+  EXPECT_EQ(field<std::string>(left, {"gate_state"}, ""), "closed") << left.dump(2);
+  EXPECT_EQ(field(left, {"finished"}, true), false) << left.dump(2);
+
+  AgentProcess second(lab, files, "60s");
+  const auto code = second.wait(30s);
+  ASSERT_TRUE(code.has_value()) << second.log();
+  EXPECT_EQ(*code, kExitReady) << second.log() << lab.log();
+  EXPECT_NE(second.log().find("this run takes over"), std::string::npos) << second.log();
+  EXPECT_EQ(service_state(lab, "BrokerAgent"), "running");
+  const auto journal = files.journal();
+  EXPECT_EQ(field<std::string>(journal, {"gate_state"}, ""), "open") << journal.dump(2);
+  EXPECT_EQ(field(journal, {"finished"}, false), true) << journal.dump(2);
+  EXPECT_TRUE(contains(event_ids(lab), kRecoveredGate)) << ids_text(event_ids(lab));
+}
+
+// 8. One agent per host: a second `rdwarm boot` while the first warms up (an admin runs it by hand
+// while the boot task is at work) ends with exit 1 and leaves the gate, the journal and the
+// status file to the first, which goes on and opens the gate.
+TEST(AgentBoot, ASecondAgentLeavesTheFirstAloneAndExitsOne) {
+  AgentFiles files;
+  const auto scenario = write_scenario(files, "slow-license-server",
+                                       "description = \"first boot, license server answers after "
+                                       "6 s\"\n[license_server]\nlatency = \"6s\"\n");
+  LabProcess lab(scenario.string());
+  AgentProcess first(lab, files, "30s");
+  ASSERT_TRUE(poll_until(
+      [&] {
+        return drain_mode(lab) == 2u &&
+               field<std::string>(files.journal(), {"gate_state"}, "") == "closed";
+      },
+      kStartBound))
+      << first.log();
+  const auto journal_before = files.journal();
+
+  AgentProcess second(lab, files, "30s");
+  const auto second_code = second.wait(15s);
+  ASSERT_TRUE(second_code.has_value()) << second.log();
+  EXPECT_EQ(*second_code, kExitInternal) << second.log();
+  EXPECT_NE(second.log().find("another rdwarm boot (pid " + std::to_string(first.pid())),
+            std::string::npos)
+      << second.log();
+  EXPECT_TRUE(first.running()) << "the first agent must be undisturbed:\n" << first.log();
+  EXPECT_EQ(drain_mode(lab), 2u) << "the second agent touched the gate";
+  EXPECT_EQ(files.journal(), journal_before) << "the second agent rewrote the journal";
+  EXPECT_TRUE(contains(event_ids(lab), kAnotherAgent)) << ids_text(event_ids(lab));
+
+  const auto first_code = first.wait(30s);
+  ASSERT_TRUE(first_code.has_value()) << first.log();
+  EXPECT_EQ(*first_code, kExitReady) << first.log();
+  EXPECT_EQ(drain_mode(lab), 0u);
+  EXPECT_EQ(field(files.journal(), {"pid"}, 0), first.pid()) << files.journal().dump(2);
+  EXPECT_EQ(field<std::string>(files.status(), {"status"}, ""), "Available")
+      << files.status().dump(2);
 }
 
 }  // namespace

@@ -57,6 +57,16 @@ inline std::optional<std::uint32_t> drain_mode(const LabProcess& lab) {
   return s->drain_mode;
 }
 
+// A lab host service's state as the state file says now ("running", "stopped"); nullopt while
+// the file cannot be read or has no such service.
+inline std::optional<std::string> service_state(const LabProcess& lab, const std::string& name) {
+  auto s = host::lab::read_lab_state_file(lab.state_file());
+  if (!s.ok()) return std::nullopt;
+  const auto it = s->services.find(name);
+  if (it == s->services.end()) return std::nullopt;
+  return host::service_state_name(it->second);
+}
+
 // The event ids the agent wrote to the lab's event log (<state dir>/events.jsonl), in order.
 inline std::vector<std::uint32_t> event_ids(const LabProcess& lab) {
   std::vector<std::uint32_t> ids;

@@ -1,8 +1,9 @@
-// Admission gates (DESIGN.md, Gates): what keeps users away from a host that is not ready.
+// Admission gates (DESIGN.md, Gates; docs/gates.md): what keeps users away from a host that is not
+// ready.
 //   drain    the host's own drain mode (TSServerDrainMode), through HostPlatform
+//   service  broker agent services (Citrix BrokerAgent) held stopped: service_gate.hpp
 //   command  operator commands that close and open the gate (e.g. a broker's PowerShell cmdlet)
 //   none     report only
-// The service gate (hold broker agent services stopped) is Windows-only: service_gate.hpp.
 #pragma once
 
 #include <chrono>
@@ -26,6 +27,11 @@ class AdmissionGate {
   [[nodiscard]] virtual std::string kind() const = 0;
   virtual Status close() = 0;
   virtual Status open() = 0;
+  // True when the host comes up with this gate closed and only open() lets users in: services
+  // set to Manual start do not run until the gate starts them. The agent then opens it on every
+  // path that admits users, even when it never closed it (not applicable, deadline with
+  // on_deadline = "open").
+  [[nodiscard]] virtual bool starts_closed() const { return false; }
 };
 
 std::unique_ptr<AdmissionGate> make_none_gate();

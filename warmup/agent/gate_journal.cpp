@@ -44,6 +44,66 @@ std::int64_t current_pid() {
 #endif
 }
 
+std::optional<std::string> process_start_of(std::int64_t pid) {
+  if (pid <= 0) return std::nullopt;
+#ifdef _WIN32
+  if (pid > static_cast<std::int64_t>(MAXDWORD)) return std::nullopt;
+  HANDLE process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, static_cast<DWORD>(pid));
+  if (process == nullptr) return std::nullopt;
+  DWORD exit_code = 0;
+  FILETIME created{}, exited{}, kernel{}, user{};
+  const bool running = GetExitCodeProcess(process, &exit_code) && exit_code == STILL_ACTIVE &&
+                       GetProcessTimes(process, &created, &exited, &kernel, &user);
+  CloseHandle(process);
+  if (!running) return std::nullopt;
+  const auto ticks =
+      (static_cast<std::uint64_t>(created.dwHighDateTime) << 32) | created.dwLowDateTime;
+  return "windows:" + std::to_string(ticks);
+#elif defined(__linux__)
+  // /proc/<pid>/stat: "pid (comm) state ... starttime" with starttime the 22nd field, in clock
+  // ticks since boot. comm may hold spaces and parentheses, so fields count from the last ')'.
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(in, line)) return std::nullopt;
+  const auto close = line.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(line.substr(close + 1));
+  std::string field;
+  std::string state;
+  for (int n = 3; n <= 22 && fields >> field; ++n) {
+    if (n == 3) state = field;
+  }
+  // A zombie (Z) or dead (X) process has a /proc entry but is no agent at work.
+  if (fields.fail() || state == "Z" || state == "X") return std::nullopt;
+  return "linux:" + field;
+#else
+  return std::nullopt;
+#endif
+}
+
+std::string current_process_start() {
+  static const std::string start = process_start_of(current_pid()).value_or("");
+  return start;
+}
+
+std::optional<std::string> another_agent_at_work(const std::filesystem::path& journal_file) {
+  auto read = read_gate_journal(journal_file);
+  if (!read || !*read) return std::nullopt;
+  const GateJournalEntry& e = **read;
+  if (e.finished || e.boot_id != current_boot_id() || e.pid == current_pid() ||
+      e.process_start.empty()) {
+    return std::nullopt;
+  }
+  const auto running = process_start_of(e.pid);
+  if (!running || *running != e.process_start) return std::nullopt;
+  return "another rdwarm boot (pid " + std::to_string(e.pid) + ", warming up since " +
+         format_utc(e.warmup_started_at) + ") is at work on this host and holds its " +
+         e.gate_kind + " gate (" + e.gate_state +
+         "); this run stops rather than fight it over the gate. It opens the gate when the host "
+         "is ready or applies on_deadline; to restart the warm-up, stop process " +
+         std::to_string(e.pid) + " first (the next run takes over its gate and its deadline)";
+}
+
 Result<std::optional<GateJournalEntry>> read_gate_journal(const std::filesystem::path& file) {
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) return std::optional<GateJournalEntry>{};
@@ -86,6 +146,10 @@ Result<std::optional<GateJournalEntry>> read_gate_journal(const std::filesystem:
     return make_error(where, "finished", "expected true or false");
   }
   e.finished = finished->get<bool>();
+  if (const auto start = j.find("process_start"); start != j.end()) {
+    if (!start->is_string()) return make_error(where, "process_start", "expected a string");
+    e.process_start = start->get<std::string>();
+  }
   return std::optional<GateJournalEntry>{e};
 }
 
@@ -97,6 +161,7 @@ Status write_gate_journal(const std::filesystem::path& file, const GateJournalEn
                             {"warmup_started_at", format_utc(e.warmup_started_at)},
                             {"updated_at", format_utc(e.updated_at)},
                             {"pid", e.pid},
+                            {"process_start", e.process_start},
                             {"finished", e.finished}};
   return host::write_file_atomically(file, j.dump(2) + "\n", kWhere);
 }

@@ -42,9 +42,11 @@ void Orchestrator::request_stop() {
   stop_cv_.notify_all();
 }
 
-void Orchestrator::enter(AgentPhase phase, const std::string& message, LogLevel level) {
+void Orchestrator::enter(AgentPhase phase, const std::string& message, LogLevel level,
+                         const std::function<void(AgentStatus&)>& also) {
   deps_.log(level, phase_name(phase) + ": " + message);
   deps_.board.update([&](AgentStatus& s) {
+    if (also) also(s);
     s.phase = phase;
     s.updated_at = std::chrono::system_clock::now();
     if (!message.empty()) {
@@ -69,6 +71,7 @@ void Orchestrator::journal(const std::string& gate_state, bool finished) {
   e.warmup_started_at = warmup_started_at_;
   e.updated_at = std::chrono::system_clock::now();
   e.pid = current_pid();
+  e.process_start = current_process_start();
   e.finished = finished;
   auto w = write_gate_journal(options_.journal_file, e);
   if (!w) deps_.log(LogLevel::kError, w.error().message());
@@ -100,9 +103,11 @@ bool Orchestrator::close_gate() {
   return true;
 }
 
+// The gate is written first: no status file or journal write sits between the certificate and the
+// open gate (bench/README.md). Callers record the open gate afterwards; a crash before that
+// leaves the journal at "closed", and the next run opens the gate again.
 bool Orchestrator::open_gate() {
-  enter(AgentPhase::kOpeningGate, "opening the " + deps_.gate.kind() + " gate");
-  journal("opening", false);
+  deps_.log(LogLevel::kInfo, "opening the " + deps_.gate.kind() + " gate");
   auto opened = deps_.gate.open();
   if (!opened) {
     const auto msg = "could not open the " + deps_.gate.kind() +
@@ -114,36 +119,37 @@ bool Orchestrator::open_gate() {
     return false;
   }
   gate_closed_ = false;
-  deps_.board.update([](AgentStatus& s) { s.gate_state = "open"; });
   return true;
 }
 
 void Orchestrator::note_certificate(const host::LicensingSnapshot& snap) {
-  deps_.board.update([&](AgentStatus& s) {
-    if (snap.grace.value && snap.grace.value->days_left) {
-      s.grace_days_left = *snap.grace.value->days_left;
-    }
-    if (const auto* leaf = snap.certificate.leaf()) {
-      s.certificate_not_after_unix = leaf->not_after_unix;
-      s.certificate_issuer = snap.certificate.license_server()->subject;
-    }
-  });
+  deps_.board.update([&](AgentStatus& s) { copy_certificate(snap, s); });
 }
 
+void Orchestrator::copy_certificate(const host::LicensingSnapshot& snap, AgentStatus& s) {
+  if (snap.grace.value && snap.grace.value->days_left) {
+    s.grace_days_left = *snap.grace.value->days_left;
+  }
+  if (const auto* leaf = snap.certificate.leaf()) {
+    s.certificate_not_after_unix = leaf->not_after_unix;
+    s.certificate_issuer = snap.certificate.license_server()->subject;
+  }
+}
+
+// Called with the gate already opened (or its opening failed): from here on, only records.
 WarmupResult Orchestrator::finish_ready(const host::LicensingSnapshot& snap,
-                                        const host::Readiness& r) {
-  note_certificate(snap);
-  const bool opened = open_gate();
-  journal(opened ? "open" : "unknown", true);
+                                        const host::Readiness& r, bool opened) {
   const auto took = std::chrono::duration<double>(Clock::now() - run_started_).count();
+  journal(opened ? "open" : "unknown", true);
   const std::string headline = r.reasons.front() + "; users are admitted";
-  deps_.board.update([&](AgentStatus& s) {
+  enter(AgentPhase::kReady, headline, LogLevel::kInfo, [&](AgentStatus& s) {
+    copy_certificate(snap, s);
+    s.gate_state = opened ? "open" : "unknown";
     s.ready = true;
     s.broker_status = opened ? BrokerStatus::kAvailable : BrokerStatus::kNeedsAssistance;
     s.time_to_ready_seconds = took;
     s.exit_code = kExitReady;
   });
-  enter(AgentPhase::kReady, headline);
   event(kEventReady, host::EventSeverity::kInformation, "rdwarm: " + headline);
   return {kExitReady, headline};
 }
@@ -153,7 +159,11 @@ WarmupResult Orchestrator::finish_unready(int exit_code, const std::string& head
   const bool open = options_.on_deadline == OnDeadline::kOpen;
   std::string what = headline;
   if (open) {
-    const bool opened = !gate_closed_ || open_gate();
+    bool opened = true;
+    if (gate_closed_) {
+      opened = open_gate();
+      if (opened) deps_.board.update([](AgentStatus& s) { s.gate_state = "open"; });
+    }
     journal(opened ? "open" : "unknown", true);
     what +=
         "; the gate was opened anyway (on_deadline = \"open\"): the first users may be refused "
@@ -209,6 +219,15 @@ void Orchestrator::wait_before_retry(milliseconds delay) {
 
 WarmupResult Orchestrator::run() {
   run_started_ = Clock::now();
+  // One agent per host: another one at work owns the gate. Nothing is written (status, journal,
+  // gate) that could disturb it; only the log and the event say why this run ended.
+  if (!options_.journal_file.empty()) {
+    if (const auto other = another_agent_at_work(options_.journal_file)) {
+      deps_.log(LogLevel::kError, *other);
+      event(kEventAnotherAgent, host::EventSeverity::kWarning, "rdwarm: " + *other);
+      return {kExitInternal, *other};
+    }
+  }
   boot_id_ = current_boot_id();
   warmup_started_at_ = std::chrono::system_clock::now();
   auto deadline = options_.deadline;
@@ -254,6 +273,10 @@ WarmupResult Orchestrator::run() {
   }
   deadline_at_ = Clock::now() + deadline;
 
+  // A gate that is closed from boot (the service gate: Manual services) counts as closed: this
+  // run must open it on every path that admits users, even without closing it first.
+  if (deps_.gate.starts_closed()) previous_left_gate_closed = true;
+
   auto snapshot = deps_.platform.read_snapshot();
   if (!snapshot) {
     const auto msg = "cannot read the host's licensing state: " + snapshot.error().message();
@@ -264,9 +287,11 @@ WarmupResult Orchestrator::run() {
   note_certificate(*snapshot);
   const auto initial = host::evaluate_readiness(*snapshot, std::nullopt);
   if (initial.applicability != host::Applicability::kApplicable) {
-    if (previous_left_gate_closed) open_gate();
-    journal("open", true);
-    deps_.board.update([](AgentStatus& s) {
+    const bool reopen = previous_left_gate_closed;
+    const bool opened = !reopen || open_gate();
+    journal(opened ? "open" : "unknown", true);
+    deps_.board.update([reopen, opened](AgentStatus& s) {
+      if (reopen && opened) s.gate_state = "open";
       s.ready = true;
       s.broker_status = BrokerStatus::kAvailable;
       s.exit_code = kExitNotApplicable;
@@ -306,6 +331,19 @@ WarmupResult Orchestrator::run() {
     if (!conclusive || !cut_short || last->outcome.kind != connector::OutcomeKind::Timeout) {
       conclusive = verdict;
     }
+    // Licensed on a host that holds its certificate: the gate opens before anything records the
+    // attempt, so no status or journal write delays the first user (bench/README.md).
+    std::optional<host::LicensingSnapshot> snap;
+    std::optional<host::Readiness> readiness;
+    bool opened = false;
+    if (last->outcome.licensed_ok()) {
+      auto read = deps_.platform.read_snapshot();
+      if (read) {
+        snap = std::move(read).value();
+        readiness = host::evaluate_readiness(*snap, true);
+        if (readiness->ready) opened = open_gate();
+      }
+    }
     const auto kind = std::string(connector::outcome_kind_name(last->outcome.kind));
     deps_.board.update([&](AgentStatus& s) {
       s.attempts = attempt;
@@ -317,12 +355,10 @@ WarmupResult Orchestrator::run() {
               "attempt " + std::to_string(attempt) + ": " + verdict.headline);
 
     if (last->outcome.licensed_ok()) {
-      auto snap = deps_.platform.read_snapshot();
+      if (readiness && readiness->ready) return finish_ready(*snap, *readiness, opened);
       if (snap) {
         note_certificate(*snap);
-        const auto r = host::evaluate_readiness(*snap, true);
-        if (r.ready) return finish_ready(*snap, r);
-        deps_.log(LogLevel::kInfo, "licensing succeeded but " + r.reasons.front());
+        deps_.log(LogLevel::kInfo, "licensing succeeded but " + readiness->reasons.front());
       }
     } else if (last->outcome.nla_required()) {
       // Final: no number of retries changes it (docs: configure NLA credentials).

@@ -1,13 +1,17 @@
 // The boot warm-up (DESIGN.md, The agent) as an explicit state machine:
 //
 //   Starting -> (not applicable) NotApplicable
-//            -> ClosingGate -> Probing <-> Waiting -> OpeningGate -> Ready
-//                                      \-> DeadlineReached (gate per on_deadline)
+//            -> ClosingGate -> Probing <-> Waiting
+//                              Probing -> (gate opened) Ready
+//                              Probing/Waiting -> DeadlineReached (gate per on_deadline)
 //
 // Every transition is logged, written to the status board (health server, status file) and, for
 // the ones an operator must see, to the host's event log. The gate journal is written before the
-// gate changes. Probing uses the real probe; the wait between attempts is the retry policy's
-// delay, cut short by a certificate change when the platform can watch for one.
+// gate closes and after it opens: between the licensed attempt and the open gate nothing is
+// written but the gate (the OpeningGate phase is therefore not entered any more). Probing uses the
+// real probe; the wait between attempts is the retry policy's delay, cut short by a certificate
+// change when the platform can watch for one. A second agent started while one is at work (the
+// journal says so) ends at once with exit 1 and touches nothing (gate_journal.hpp).
 #pragma once
 
 #include <atomic>
@@ -68,6 +72,7 @@ enum EventId : std::uint32_t {
   kEventGateFailed = 1008,
   kEventFinalVerdict = 1009,
   kEventHostUnreadable = 1010,
+  kEventAnotherAgent = 1011,
 };
 
 class Orchestrator {
@@ -79,16 +84,20 @@ class Orchestrator {
   void request_stop();
 
  private:
-  void enter(AgentPhase phase, const std::string& message, LogLevel level = LogLevel::kInfo);
+  // `also` changes more of the status in the same update (one status file write).
+  void enter(AgentPhase phase, const std::string& message, LogLevel level = LogLevel::kInfo,
+             const std::function<void(AgentStatus&)>& also = {});
   void journal(const std::string& gate_state, bool finished);
   void event(std::uint32_t id, host::EventSeverity severity, const std::string& message);
   std::chrono::milliseconds remaining() const;
   bool close_gate();
   bool open_gate();
-  WarmupResult finish_ready(const host::LicensingSnapshot& snapshot, const host::Readiness& r);
+  WarmupResult finish_ready(const host::LicensingSnapshot& snapshot, const host::Readiness& r,
+                            bool opened);
   WarmupResult finish_unready(int exit_code, const std::string& headline, bool deadline);
   void wait_before_retry(std::chrono::milliseconds delay);
   void note_certificate(const host::LicensingSnapshot& snapshot);
+  static void copy_certificate(const host::LicensingSnapshot& snapshot, AgentStatus& status);
 
   WarmupOptions options_;
   WarmupDeps deps_;

@@ -13,9 +13,12 @@
 #include "warmup/cli/cert_input.hpp"
 #include "warmup/cli/exit_codes.hpp"
 #include "warmup/cli/host_choice.hpp"
+#include "warmup/cli/image_command.hpp"
+#include "warmup/cli/image_install_command.hpp"
 #include "warmup/cli/probe_report.hpp"
 #include "warmup/cli/status_report.hpp"
 #include "warmup/cli/verdict.hpp"
+#include "warmup/service/service_command.hpp"
 
 namespace rdwarm::cli {
 
@@ -109,7 +112,7 @@ int run_cert_show(const std::string& path, bool json) {
   return kExitReady;
 }
 
-int run_status(const HostChoice& choice, bool json) {
+int run_status(const HostChoice& choice, const std::string& config_file, bool json) {
   auto platform = open_host_platform(choice);
   if (!platform) return usage_error(platform.error().message());
   auto snapshot = (*platform)->read_snapshot();
@@ -119,10 +122,11 @@ int run_status(const HostChoice& choice, bool json) {
     return kExitInternal;
   }
   const auto readiness = host::evaluate_readiness(*snapshot, std::nullopt);
+  const auto image = image_facts_for_status(choice, config_file, snapshot->platform);
   if (json) {
-    std::cout << status_json(*snapshot, readiness).dump(2) << "\n";
+    std::cout << status_json(*snapshot, readiness, image).dump(2) << "\n";
   } else {
-    std::cout << status_text(*snapshot, readiness);
+    std::cout << status_text(*snapshot, readiness, image);
   }
   return status_exit_code(readiness);
 }
@@ -176,11 +180,15 @@ int run(int argc, char** argv) {
   show->add_flag("--json", cert_json, "Print JSON (schema rdwarm.certificate-chain/1)");
 
   HostChoice status_host;
+  std::string status_config;
   bool status_json_flag = false;
   auto* status_cmd = app.add_subcommand(
       "status", "Show the host's licensing state and whether users may be admitted");
   status_cmd->add_flag("--json", status_json_flag, "Print JSON (schema rdwarm.status/1)");
   add_host_options(status_cmd, status_host);
+  status_cmd->add_option("--config", status_config,
+                         "rdwarm.toml, for [image] manifest (default: $RDWARM_CONFIG, then the "
+                         "platform's default path)");
 
   BootArgs boot;
   auto* boot_cmd = app.add_subcommand(
@@ -199,6 +207,10 @@ int run(int argc, char** argv) {
   boot_cmd->add_option("--journal", boot.journal_file, "Override [gate] journal");
   boot_cmd->add_flag("--no-progress", boot.no_progress, "No progress line on standard output");
 
+  ImageCommand image(app);
+  ImageInstallCommands image_install(image.image_app());
+  service::ServiceCommand service_cmd(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -208,7 +220,10 @@ int run(int argc, char** argv) {
   if (*probe_cmd) return run_probe_command(pa);
   if (*show) return run_cert_show(cert_file, cert_json);
   if (*boot_cmd) return run_boot(boot);
-  if (*status_cmd) return run_status(status_host, status_json_flag);
+  if (*status_cmd) return run_status(status_host, status_config, status_json_flag);
+  if (image.selected()) return image.run();
+  if (image_install.selected()) return image_install.run();
+  if (service_cmd.selected()) return service_cmd.run();
   return kExitUsage;
 }
 

@@ -20,10 +20,13 @@
 #include "config/default_paths.hpp"
 #include "config/listen_address.hpp"
 #include "config/loader.hpp"
+#include "imagebuild/seal/seal_manifest.hpp"
 #include "warmup/agent/exit_codes.hpp"
+#include "warmup/agent/gate_journal.hpp"
 #include "warmup/agent/health_server.hpp"
 #include "warmup/agent/logger.hpp"
 #include "warmup/agent/orchestrator.hpp"
+#include "warmup/agent/service_gate.hpp"
 #include "warmup/agent/status_file.hpp"
 #include "warmup/cli/arguments.hpp"
 #include "warmup/cli/host_choice.hpp"
@@ -34,8 +37,12 @@ namespace {
 
 using agent::LogLevel;
 
-int config_error(const std::string& message) {
-  std::cerr << "rdwarm boot: " << message << "\n";
+const char* command_name(const BootArgs& a) {
+  return a.prewarm ? "rdwarm image prewarm" : "rdwarm boot";
+}
+
+int config_error(const BootArgs& a, const std::string& message) {
+  std::cerr << command_name(a) << ": " << message << "\n";
   return agent::kExitUsage;
 }
 
@@ -64,11 +71,10 @@ Result<std::unique_ptr<agent::AdmissionGate>> make_gate(const config::GateConfig
     case config::GateKind::None:
       return agent::make_none_gate();
     case config::GateKind::Service:
-      break;
+      // Through the platform: the service control manager on Windows, the lab's state file.
+      return agent::make_service_gate(platform, g.services, g.service_timeout);
   }
-  return make_error("gate.kind", "",
-                    "the service gate holds Windows services and needs rdwarm.exe on Windows; "
-                    "use \"drain\", \"command\" or \"none\" here");
+  return make_error("gate.kind", "", "unknown gate kind");
 }
 
 // One line that rewrites itself on a terminal; plain lines otherwise (only when the phase or the
@@ -145,6 +151,11 @@ Status apply_overrides(const BootArgs& a, config::AgentConfig& c) {
   if (!a.status_file.empty()) c.status.file = a.status_file;
   if (!a.journal_file.empty()) c.gate.journal = a.journal_file;
   if (a.serve) c.health.serve_after_warmup = true;
+  if (a.prewarm) {
+    c.gate.kind = config::GateKind::None;
+    c.health.enabled = false;
+    c.health.serve_after_warmup = false;
+  }
   return Ok{};
 }
 
@@ -152,9 +163,9 @@ Status apply_overrides(const BootArgs& a, config::AgentConfig& c) {
 
 int run_boot(const BootArgs& args) {
   auto loaded = config::load_effective_config(args.config_file);
-  if (!loaded) return config_error(loaded.error().message());
+  if (!loaded) return config_error(args, loaded.error().message());
   auto cfg = loaded->config;
-  if (auto o = apply_overrides(args, cfg); !o) return config_error(o.error().message());
+  if (auto o = apply_overrides(args, cfg); !o) return config_error(args, o.error().message());
 
   const auto log =
       agent::make_logger({log_level(cfg.logging.level),
@@ -167,12 +178,32 @@ int run_boot(const BootArgs& args) {
   choice.platform = std::string(config::to_string(config::effective_platform(cfg.platform.kind)));
   choice.lab_state_dir = cfg.platform.lab_state_dir;
   auto platform = open_host_platform(choice);
-  if (!platform) return config_error(platform.error().message());
+  if (!platform) return config_error(args, platform.error().message());
   auto gate = make_gate(cfg.gate, **platform);
-  if (!gate) return config_error(gate.error().message());
+  if (!gate) return config_error(args, gate.error().message());
+
+  // Another agent at work on this host owns the gate, the status file and the health port: stop
+  // before touching any of them (the orchestrator checks again for its other callers).
+  if (!cfg.gate.journal.empty()) {
+    if (const auto other = agent::another_agent_at_work(cfg.gate.journal)) {
+      log(LogLevel::kError, *other);
+      (void)(*platform)->write_event(
+          {agent::kEventAnotherAgent, host::EventSeverity::kWarning, "rdwarm: " + *other});
+      std::cout << command_name(args) << ": " << *other << " (exit " << agent::kExitInternal
+                << ")\n";
+      return agent::kExitInternal;
+    }
+  }
 
   agent::AgentStatus initial;
   initial.version = RDWARM_VERSION;
+  // The image's seal record, shown on every boot (docs/image-seal.md).
+  const auto manifest = imagebuild::seal_manifest_path(cfg.image.manifest, choice.platform == "lab",
+                                                       cfg.platform.lab_state_dir);
+  initial.image_manifest = imagebuild::image_facts(manifest, std::chrono::system_clock::now());
+  if (initial.image_manifest) {
+    log(LogLevel::kInfo, "image: " + initial.image_manifest->dump());
+  }
   agent::StatusBoard board(initial);
 
   const bool tty = !args.no_progress && RDWARM_ISATTY(RDWARM_FILENO(stdout)) != 0;
@@ -190,7 +221,7 @@ int run_boot(const BootArgs& args) {
   std::unique_ptr<agent::HealthServerThread> health;
   if (cfg.health.enabled) {
     auto endpoint = agent::health_endpoint(cfg.health.listen_host, cfg.health.listen_port);
-    if (!endpoint) return config_error(endpoint.error().message());
+    if (!endpoint) return config_error(args, endpoint.error().message());
     health = std::make_unique<agent::HealthServerThread>(board, *endpoint);
     if (auto started = health->start(); !started) {
       log(LogLevel::kError, "health endpoint not started: " + started.error().message() +
@@ -245,7 +276,8 @@ int run_boot(const BootArgs& args) {
 
   const auto result = orchestrator.run();
   progress.end();
-  std::cout << "rdwarm boot: " << result.headline << " (exit " << result.exit_code << ")\n";
+  std::cout << command_name(args) << ": " << result.headline << " (exit " << result.exit_code
+            << ")\n";
   std::cout.flush();
 
   if (health && cfg.health.serve_after_warmup) {

@@ -17,6 +17,9 @@ struct BootArgs {
   std::string journal_file;   // overrides [gate] journal
   bool serve = false;         // keep serving health after the warm-up
   bool no_progress = false;
+  // `rdwarm image prewarm`: the same warm-up once in the image being built, with the gate forced
+  // to `none` (no broker routes users to an image) and no health endpoint.
+  bool prewarm = false;
 };
 
 int run_boot(const BootArgs& args);

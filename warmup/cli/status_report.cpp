@@ -2,6 +2,9 @@
 
 #include <sstream>
 
+#include "config/default_paths.hpp"
+#include "config/loader.hpp"
+#include "imagebuild/seal/seal_manifest.hpp"
 #include "licensing/wire/utc_time.hpp"
 #include "warmup/cli/exit_codes.hpp"
 #include "warmup/cli/probe_report.hpp"
@@ -49,6 +52,21 @@ std::string grace_text(const host::LicensingSnapshot& s) {
   }
   if (g.over()) return "ended " + date_of(*g.end);
   return "ends " + date_of(*g.end) + " (" + std::to_string(*g.days_left) + " days left)";
+}
+
+// "sealed 2026-11-01, 21 days ago, rdwarm 0.1.0; grace end at seal 2027-02-28".
+std::string image_text(const std::optional<json>& image) {
+  if (!image) return "no seal manifest (not sealed with rdwarm image seal)";
+  if (image->contains("problem")) return "seal manifest unreadable";
+  const auto text = [&](const char* key) {
+    const auto& v = (*image)[key];
+    return v.is_string() ? v.get<std::string>() : std::string("unknown");
+  };
+  std::string grace = text("grace_end");
+  grace = grace == "unknown" ? "unknown" : grace.substr(0, 10);
+  return "sealed " + text("sealed_at").substr(0, 10) + ", " +
+         std::to_string((*image)["age_days"].get<std::int64_t>()) + " days ago, rdwarm " +
+         text("rdwarm_version") + "; grace end at seal " + grace;
 }
 
 std::string certificate_text(const host::LicensingSnapshot& s) {
@@ -120,11 +138,27 @@ json readiness_json(const host::Readiness& r) {
           {"reasons", r.reasons}};
 }
 
-json status_json(const host::LicensingSnapshot& s, const host::Readiness& r) {
-  return {{"schema", kStatusSchema}, {"readiness", readiness_json(r)}, {"host", snapshot_json(s)}};
+json status_json(const host::LicensingSnapshot& s, const host::Readiness& r,
+                 const std::optional<json>& image) {
+  return {{"schema", kStatusSchema},
+          {"readiness", readiness_json(r)},
+          {"host", snapshot_json(s)},
+          {"image", image ? *image : json(nullptr)}};
 }
 
-std::string status_text(const host::LicensingSnapshot& s, const host::Readiness& r) {
+std::optional<json> image_facts_for_status(const HostChoice& choice, const std::string& config_file,
+                                           const std::string& platform) {
+  std::filesystem::path configured = config::default_manifest_path();
+  if (auto loaded = config::load_effective_config(config_file)) {
+    configured = loaded->config.image.manifest;
+  }
+  return imagebuild::image_facts(
+      imagebuild::seal_manifest_path(configured, platform == "lab", choice.lab_state_dir),
+      std::chrono::system_clock::now());
+}
+
+std::string status_text(const host::LicensingSnapshot& s, const host::Readiness& r,
+                        const std::optional<json>& image) {
   std::string verdict;
   if (r.applicability != host::Applicability::kApplicable) {
     verdict = "NOT APPLICABLE";
@@ -155,9 +189,11 @@ std::string status_text(const host::LicensingSnapshot& s, const host::Readiness&
        s.sxs_listener.source},
       {"Admission", admission_text(s), s.admission.source},
   };
+  std::vector<Row> all_rows = rows;
+  all_rows.push_back({"Image", image_text(image), ""});
   std::ostringstream out;
   out << "rdwarm status (" << s.platform << ", " << format_utc(s.taken_at) << ")\n\n";
-  for (const auto& row : rows) {
+  for (const auto& row : all_rows) {
     std::string line = "  " + row.label;
     line.resize(19, ' ');
     line += row.value;
@@ -170,6 +206,9 @@ std::string status_text(const host::LicensingSnapshot& s, const host::Readiness&
   out << "\n";
   for (const auto& reason : r.reasons) out << "  - " << reason << "\n";
   for (const auto& problem : s.problems) out << "  ! " << problem << "\n";
+  if (image && image->contains("problem")) {
+    out << "  ! " << (*image)["problem"].get<std::string>() << "\n";
+  }
   return out.str();
 }
 

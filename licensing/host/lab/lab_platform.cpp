@@ -143,6 +143,23 @@ class LabPlatform final : public HostPlatform {
     }
   }
 
+  Result<ServiceState> query_service(const std::string& name) override {
+    auto state = read_lab_state_file(file_);
+    if (!state.ok()) return state.error();
+    const ServiceState* service = find_lab_service(*state, name);
+    if (service == nullptr) return no_such_service(name);
+    return *service;
+  }
+
+  // The lab's services change state at once, under the state file's lock; `timeout` has nothing
+  // to wait for.
+  Status stop_service(const std::string& name, std::chrono::milliseconds) override {
+    return set_service(name, ServiceState::kStopped);
+  }
+  Status start_service(const std::string& name, std::chrono::milliseconds) override {
+    return set_service(name, ServiceState::kRunning);
+  }
+
   Status write_event(const HostEvent& event) override {
     const nlohmann::json line = {{"time", format_utc(std::chrono::system_clock::now())},
                                  {"id", event.id},
@@ -158,6 +175,30 @@ class LabPlatform final : public HostPlatform {
   }
 
  private:
+  Error no_such_service(const std::string& name) const {
+    return make_error("service " + name, "",
+                      "does not exist on the lab host (" + file_.string() +
+                          " lists none by that name); declare it in the scenario's [host] "
+                          "services, or correct gate.services");
+  }
+
+  Status set_service(const std::string& name, ServiceState wanted) {
+    if (!std::filesystem::exists(file_)) {
+      return make_error(
+          "service " + name, "",
+          "cannot control it: " + file_.string() + " does not exist (start rdwarm-lab first)");
+    }
+    bool found = false;
+    auto written = update_lab_state_file(file_, [&](LabHostState& s) {
+      ServiceState* service = find_lab_service(s, name);
+      found = service != nullptr;
+      if (found) *service = wanted;
+    });
+    if (!written.ok()) return written.error();
+    if (!found) return no_such_service(name);
+    return Ok{};
+  }
+
   std::filesystem::path file_;
   std::unique_ptr<DirectoryWatch> watch_;
   std::vector<std::uint8_t> armed_certificate_;

@@ -8,10 +8,13 @@
 #include <unistd.h>
 #endif
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string_view>
 #include <system_error>
 
 #include "licensing/host/atomic_file.hpp"
@@ -149,6 +152,30 @@ class Fields {
     return true;
   }
 
+  // {"name": "running" | "stopped", ...}; absent or null: no services.
+  bool services(const std::string& key, std::map<std::string, ServiceState>& out) {
+    const json* v = find(key);
+    if (v == nullptr || v->is_null()) return true;
+    if (!v->is_object()) {
+      return fail(key, R"(expected an object of service names, {"BrokerAgent": "running"})");
+    }
+    out.clear();
+    for (const auto& [name, state] : v->items()) {
+      if (name.empty()) return fail(key, "a service name is empty");
+      const std::string state_text = state.is_string() ? state.get<std::string>() : "";
+      if (state_text == "running") {
+        out[name] = ServiceState::kRunning;
+      } else if (state_text == "stopped") {
+        out[name] = ServiceState::kStopped;
+      } else {
+        std::string entry = key;
+        entry.append(".").append(name);
+        return fail(entry, R"(expected "running" or "stopped")");
+      }
+    }
+    return true;
+  }
+
   [[nodiscard]] const std::optional<Error>& error() const { return error_; }
 
  private:
@@ -236,8 +263,16 @@ std::string encode_lab_state(const LabHostState& s) {
   j["sxs_listener"] = s.sxs_listener_name ? json{{"name", *s.sxs_listener_name},
                                                  {"enabled", s.sxs_listener_enabled}}
                                           : json(nullptr);
+  if (s.sxs_listener_name && s.sxs_session_directory_listener) {
+    j["sxs_listener"]["session_directory_listener"] = *s.sxs_session_directory_listener;
+  }
   j["drain_mode"] = s.drain_mode;
   j["winstations_disabled"] = s.winstations_disabled;
+  if (!s.services.empty()) {
+    json services = json::object();
+    for (const auto& [name, state] : s.services) services[name] = service_state_name(state);
+    j["services"] = std::move(services);
+  }
   return j.dump(2) + "\n";
 }
 
@@ -258,21 +293,24 @@ Result<LabHostState> decode_lab_state(const std::string& text) {
                      std::string("expected \"") + kLabStateFormat + "\", got \"" + format + "\"");
   }
   std::optional<SystemTime> updated;
-  const bool ok = f.u64("revision", s.revision) && f.time("updated_at", updated) &&
-                  f.str("host_name", s.host_name) && f.boolean("rdsh_role", s.rdsh_role) &&
-                  f.str("edition_id", s.edition_id) &&
-                  f.opt_u32("licensing_mode.policy", s.policy_licensing_mode) &&
-                  f.opt_u32("licensing_mode.local", s.local_licensing_mode) &&
-                  f.opt_str("license_servers.policy", s.policy_license_servers) &&
-                  f.str_list("license_servers.local", s.local_license_servers) &&
-                  f.time("grace_period_end", s.grace_period_end) &&
-                  f.hex_bytes("x509_certificate2", s.x509_certificate2) &&
-                  f.u32("user_authentication", s.user_authentication) &&
-                  f.opt_str("sxs_listener.name", s.sxs_listener_name) &&
-                  f.u32("sxs_listener.enabled", s.sxs_listener_enabled) &&
-                  f.u32("drain_mode", s.drain_mode) &&
-                  f.u32("winstations_disabled", s.winstations_disabled);
+  const bool ok =
+      f.u64("revision", s.revision) && f.time("updated_at", updated) &&
+      f.str("host_name", s.host_name) && f.boolean("rdsh_role", s.rdsh_role) &&
+      f.str("edition_id", s.edition_id) &&
+      f.opt_u32("licensing_mode.policy", s.policy_licensing_mode) &&
+      f.opt_u32("licensing_mode.local", s.local_licensing_mode) &&
+      f.opt_str("license_servers.policy", s.policy_license_servers) &&
+      f.str_list("license_servers.local", s.local_license_servers) &&
+      f.time("grace_period_end", s.grace_period_end) &&
+      f.hex_bytes("x509_certificate2", s.x509_certificate2) &&
+      f.u32("user_authentication", s.user_authentication) &&
+      f.opt_str("sxs_listener.name", s.sxs_listener_name) &&
+      f.u32("sxs_listener.enabled", s.sxs_listener_enabled) && f.u32("drain_mode", s.drain_mode) &&
+      f.u32("winstations_disabled", s.winstations_disabled) && f.services("services", s.services);
   if (!ok) return *f.error();
+  if (!f.opt_str("sxs_listener.session_directory_listener", s.sxs_session_directory_listener)) {
+    return *f.error();
+  }
   if (updated) s.updated_at = *updated;
   return s;
 }
@@ -331,6 +369,31 @@ Result<LabHostState> update_lab_state_file(const std::filesystem::path& file,
   return state;
 }
 
+namespace {
+
+bool same_service_name(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+}  // namespace
+
+const ServiceState* find_lab_service(const LabHostState& state, const std::string& name) {
+  for (const auto& [key, value] : state.services) {
+    if (same_service_name(key, name)) return &value;
+  }
+  return nullptr;
+}
+
+ServiceState* find_lab_service(LabHostState& state, const std::string& name) {
+  for (auto& [key, value] : state.services) {
+    if (same_service_name(key, name)) return &value;
+  }
+  return nullptr;
+}
+
 RawHostValues raw_values_from_lab_state(const LabHostState& s) {
   RawHostValues raw;
   auto src = [](const char* key) { return std::string("lab:") + key; };
@@ -368,6 +431,11 @@ RawHostValues raw_values_from_lab_state(const LabHostState& s) {
                           : Fact<std::string>::absent(src("sxs_listener.name"));
   raw.sxs_listener_enabled =
       Fact<std::uint32_t>::found(s.sxs_listener_enabled, src("sxs_listener.enabled"));
+  raw.sxs_session_directory_listener =
+      s.sxs_session_directory_listener
+          ? Fact<std::string>::found(*s.sxs_session_directory_listener,
+                                     src("sxs_listener.session_directory_listener"))
+          : Fact<std::string>::absent(src("sxs_listener.session_directory_listener"));
   raw.drain_mode = Fact<std::uint32_t>::found(s.drain_mode, src("drain_mode"));
   raw.winstations_disabled =
       Fact<std::uint32_t>::found(s.winstations_disabled, src("winstations_disabled"));

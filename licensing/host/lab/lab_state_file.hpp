@@ -7,10 +7,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "licensing/host/host_platform.hpp"
 #include "licensing/host/raw_host_values.hpp"
 #include "licensing/wire/result.hpp"
 
@@ -35,9 +37,14 @@ struct LabHostState {
   std::uint32_t user_authentication = 0;  // 1: NLA required
   std::optional<std::string> sxs_listener_name;
   std::uint32_t sxs_listener_enabled = 0;
+  // ClusterSettings\SessionDirectoryListener; written inside "sxs_listener" when set.
+  std::optional<std::string> sxs_session_directory_listener;
   std::uint32_t drain_mode = 0;            // TSServerDrainMode
   std::uint32_t winstations_disabled = 0;  // WinStationsDisabled
-  std::uint64_t revision = 0;              // incremented on every write
+  // Windows services of the emulated host, for the service gate: name -> kRunning or kStopped
+  // (the file holds "running" / "stopped"). Empty: the key is left out of the file.
+  std::map<std::string, ServiceState> services;
+  std::uint64_t revision = 0;  // incremented on every write
   SystemTime updated_at{};
 };
 
@@ -53,6 +60,11 @@ Status write_lab_state_file(const std::filesystem::path& file, LabHostState stat
 Result<LabHostState> update_lab_state_file(const std::filesystem::path& file,
                                            const std::function<void(LabHostState&)>& change,
                                            const LabHostState& initial = {});
+
+// The entry for `name` in `services`, matched without regard to case as the service control
+// manager does; nullptr when the host has no such service.
+const ServiceState* find_lab_service(const LabHostState& state, const std::string& name);
+ServiceState* find_lab_service(LabHostState& state, const std::string& name);
 
 // The registry view the snapshot rules work on; every source is "lab:<json key>".
 RawHostValues raw_values_from_lab_state(const LabHostState& state);

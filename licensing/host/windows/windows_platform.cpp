@@ -8,6 +8,7 @@
 #include "licensing/host/windows/host_values.hpp"
 #include "licensing/host/windows/registry.hpp"
 #include "licensing/host/windows/registry_paths.hpp"
+#include "licensing/host/windows/service_control.hpp"
 
 namespace rdwarm::host::windows {
 
@@ -49,6 +50,16 @@ class WindowsPlatform final : public HostPlatform {
   }
 
   Status write_event(const HostEvent& event) override { return events_.write(event); }
+
+  Result<ServiceState> query_service(const std::string& name) override {
+    return query_windows_service(name);
+  }
+  Status stop_service(const std::string& name, std::chrono::milliseconds timeout) override {
+    return stop_windows_service(name, timeout);
+  }
+  Status start_service(const std::string& name, std::chrono::milliseconds timeout) override {
+    return start_windows_service(name, timeout);
+  }
 
  private:
   CertificateWatch watch_;

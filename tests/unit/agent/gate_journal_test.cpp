@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 #include <unistd.h>
+#ifndef _WIN32
+#include <signal.h>
+#include <sys/wait.h>
+#endif
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -32,6 +36,7 @@ GateJournalEntry sample() {
   e.warmup_started_at = at("2026-11-21T08:30:00Z");
   e.updated_at = at("2026-11-21T08:30:07Z");
   e.pid = 4242;
+  e.process_start = "linux:123456";
   e.finished = false;
   return e;
 }
@@ -56,6 +61,7 @@ TEST(GateJournal, RoundTripKeepsEveryField) {
   EXPECT_EQ(r.warmup_started_at, e.warmup_started_at);
   EXPECT_EQ(r.updated_at, e.updated_at);
   EXPECT_EQ(r.pid, e.pid);
+  EXPECT_EQ(r.process_start, e.process_start);
   EXPECT_FALSE(r.finished);
   EXPECT_FALSE(fs::exists(file.string() + ".tmp")) << "the temp file must be renamed away";
 }
@@ -74,6 +80,27 @@ TEST(GateJournal, TheFileIsTheDocumentedJson) {
   EXPECT_EQ(j.at("finished"), true);
   EXPECT_EQ(j.at("warmup_started_at"), "2026-11-21T08:30:00Z");
   EXPECT_EQ(j.at("pid"), 4242);
+  EXPECT_EQ(j.at("process_start"), "linux:123456");
+}
+
+TEST(GateJournal, AJournalWithoutProcessStartIsAccepted) {
+  // Written by a version before process starts were recorded.
+  const ScopedTempDir dir("rdwarm-journal");
+  const auto file = dir.path() / "j.json";
+  nlohmann::json j = {{"schema", "rdwarm.gate-journal/1"},
+                      {"boot_id", "b"},
+                      {"gate_kind", "drain"},
+                      {"gate_state", "opening"},
+                      {"warmup_started_at", "2026-11-21T08:30:00Z"},
+                      {"updated_at", "2026-11-21T08:30:00Z"},
+                      {"pid", 1},
+                      {"finished", false}};
+  write_text(file, j.dump());
+  auto r = read_gate_journal(file);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_TRUE(r->has_value());
+  EXPECT_EQ((*r)->process_start, "");
+  EXPECT_EQ((*r)->gate_state, "opening");
 }
 
 TEST(GateJournal, StartTimeKeepsWholeSeconds) {
@@ -184,7 +211,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Corrupt{"pid_text", with("pid", "12"), ".pid: expected an integer"},
                       Corrupt{"finished_text", with("finished", "no"),
                               ".finished: expected true or false"},
-                      Corrupt{"bad_time", with("warmup_started_at", "yesterday"), "yesterday"}),
+                      Corrupt{"bad_time", with("warmup_started_at", "yesterday"), "yesterday"},
+                      Corrupt{"process_start_number", with("process_start", 12),
+                              ".process_start: expected a string"}),
     [](const ::testing::TestParamInfo<Corrupt>& p) { return std::string(p.param.name); });
 
 TEST(GateJournal, TheValidSampleOfTheCorruptionTestsIsAccepted) {
@@ -203,6 +232,57 @@ TEST(GateJournal, BootIdIsStableWithinABootAndPidIsOurs) {
   EXPECT_NE(id, "unknown") << "/proc/sys/kernel/random/boot_id should be readable on Linux";
   EXPECT_EQ(current_boot_id(), id);
   EXPECT_EQ(current_pid(), static_cast<std::int64_t>(::getpid()));
+}
+
+TEST(ProcessStart, NamesThisProcessAndStaysTheSame) {
+  const auto mine = process_start_of(current_pid());
+  ASSERT_TRUE(mine.has_value());
+#ifdef _WIN32
+  EXPECT_EQ(mine->rfind("windows:", 0), 0u) << *mine;
+#else
+  EXPECT_EQ(mine->rfind("linux:", 0), 0u) << *mine;
+#endif
+  EXPECT_EQ(current_process_start(), *mine);
+  EXPECT_EQ(process_start_of(current_pid()), mine);
+}
+
+#ifndef _WIN32  // fork, kill, waitpid
+TEST(ProcessStart, AChildStartedLaterHasAnotherOne) {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  ASSERT_GT(child, 0);
+  const auto theirs = process_start_of(child);
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(theirs.has_value());
+  EXPECT_NE(*theirs, current_process_start());
+  EXPECT_FALSE(process_start_of(child).has_value()) << "a reaped child runs no more";
+}
+
+TEST(ProcessStart, AZombieCountsAsGone) {
+  // Killed but not reaped yet: its /proc entry remains, the agent it was does not.
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ASSERT_GT(child, 0);
+  const auto end = std::chrono::steady_clock::now() + 5s;
+  while (process_start_of(child).has_value() && std::chrono::steady_clock::now() < end) {
+    ::usleep(10000);
+  }
+  EXPECT_FALSE(process_start_of(child).has_value());
+  EXPECT_TRUE(std::filesystem::exists("/proc/" + std::to_string(child))) << "reaped too early";
+  int status = 0;
+  ::waitpid(child, &status, 0);
+}
+
+#endif
+
+TEST(ProcessStart, NoProcessHasNone) {
+  EXPECT_FALSE(process_start_of(0).has_value());
+  EXPECT_FALSE(process_start_of(-5).has_value());
 }
 
 }  // namespace

@@ -1,14 +1,17 @@
 // The orchestrator against the lab platform (a real state file, the real drain gate, the real
 // event log and journal) with the probe replaced by a scripted one, so every path is decided by
 // the test: not applicable, NLA, the deadline under both policies, a certificate that arrives
-// while the agent waits, and a run that takes over from an agent that died with the gate closed.
+// while the agent waits, a run that takes over from an agent that died with the gate closed, and
+// a run that finds another agent still at work and leaves it alone.
 #include "warmup/agent/orchestrator.hpp"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
@@ -91,6 +94,31 @@ std::int64_t dead_pid() {
   return pid;
 }
 
+// A live process that is not this one: a child that sleeps until it is killed.
+class SleepingChild {
+ public:
+  SleepingChild() : pid_(::fork()) {
+    if (pid_ == 0) {
+      while (true) ::pause();
+    }
+  }
+  ~SleepingChild() { kill(); }
+  SleepingChild(const SleepingChild&) = delete;
+  SleepingChild& operator=(const SleepingChild&) = delete;
+
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  void kill() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+ private:
+  pid_t pid_;
+};
+
 class OrchestratorTest : public ::testing::Test {
  protected:
   void SetUp() override { write_host(first_boot_host()); }
@@ -145,16 +173,22 @@ class OrchestratorTest : public ::testing::Test {
     return j.ok() && j->has_value() ? **j : GateJournalEntry{};
   }
   void write_journal(const std::string& boot_id, const std::string& state, bool finished,
-                     std::chrono::system_clock::time_point started) const {
+                     std::chrono::system_clock::time_point started, std::int64_t pid = 0,
+                     const std::string& process_start = "") const {
     GateJournalEntry e;
     e.boot_id = boot_id;
     e.gate_kind = "drain";
     e.gate_state = state;
     e.warmup_started_at = started;
     e.updated_at = started;
-    e.pid = dead_pid();
+    e.pid = pid != 0 ? pid : dead_pid();
+    e.process_start = process_start;
     e.finished = finished;
     ASSERT_TRUE(write_gate_journal(journal_file(), e).ok());
+  }
+  std::string journal_text() const {
+    std::ifstream in(journal_file(), std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
   }
 
   WarmupOptions options(std::chrono::milliseconds deadline = 5s) const {
@@ -464,6 +498,95 @@ TEST_F(OrchestratorTest, ACorruptJournalCountsAsAClosedGate) {
   EXPECT_EQ(drain_mode(), 0u) << "when in doubt, reopen rather than lock users out";
   EXPECT_NE(log_.find(journal_file().string()), std::string::npos) << log_;
   EXPECT_EQ(journal().gate_state, "open");
+}
+
+// One agent per host. A second `rdwarm boot` (an admin starting it by hand while the boot task
+// runs, a task restarted while the first still runs) must not fight the first over the gate.
+TEST_F(OrchestratorTest, AnotherAgentAtWorkIsLeftAloneAndThisRunEndsWithExit1) {
+  set_drain_mode(2);
+  SleepingChild other;
+  const auto started = process_start_of(other.pid());
+  ASSERT_TRUE(started.has_value());
+  write_journal(current_boot_id(), "closed", false, std::chrono::system_clock::now() - 5s,
+                other.pid(), *started);
+  const auto before = journal_text();
+  const auto r = run(options(), [](int) { return licensed(); });
+  EXPECT_EQ(r.exit_code, kExitInternal) << r.headline;
+  EXPECT_NE(r.headline.find("another rdwarm boot (pid " + std::to_string(other.pid())),
+            std::string::npos)
+      << r.headline;
+  EXPECT_NE(r.headline.find("holds its drain gate (closed)"), std::string::npos) << r.headline;
+  EXPECT_NE(r.headline.find("stop process " + std::to_string(other.pid()) + " first"),
+            std::string::npos)
+      << r.headline;
+  EXPECT_EQ(probes_, 0);
+  EXPECT_EQ(drain_mode(), 2u) << "the other agent's gate was touched";
+  EXPECT_EQ(journal_text(), before) << "the other agent's journal was rewritten";
+  EXPECT_EQ(board_.generation(), 0u) << "a status update would rewrite the other's status file";
+  EXPECT_TRUE(has_event(kEventAnotherAgent));
+  EXPECT_FALSE(has_event(kEventStarted));
+  EXPECT_NE(log_.find("another rdwarm boot"), std::string::npos) << log_;
+}
+
+TEST_F(OrchestratorTest, OnceTheOtherAgentIsGoneTheNextRunTakesOver) {
+  set_drain_mode(2);
+  SleepingChild other;
+  const auto started = process_start_of(other.pid());
+  ASSERT_TRUE(started.has_value());
+  write_journal(current_boot_id(), "closed", false, std::chrono::system_clock::now() - 1s,
+                other.pid(), *started);
+  other.kill();
+  EXPECT_FALSE(process_start_of(other.pid()).has_value());
+  install_certificate();
+  const auto r = run(options(), [](int) { return licensed(); });
+  EXPECT_EQ(r.exit_code, kExitReady) << r.headline << "\n" << log_;
+  EXPECT_NE(log_.find("this run takes over"), std::string::npos) << log_;
+  EXPECT_EQ(drain_mode(), 0u);
+}
+
+TEST_F(OrchestratorTest, APidThatAnotherProcessReusedIsNotAnAgent) {
+  // The journal's pid runs, but it is not the process that wrote the journal: it started later.
+  set_drain_mode(2);
+  SleepingChild unrelated;
+  write_journal(current_boot_id(), "closed", false, std::chrono::system_clock::now() - 1s,
+                unrelated.pid(), "linux:1");
+  install_certificate();
+  const auto r = run(options(), [](int) { return licensed(); });
+  EXPECT_EQ(r.exit_code, kExitReady) << r.headline << "\n" << log_;
+  EXPECT_EQ(drain_mode(), 0u) << "a reused pid must not lock the gate closed";
+  EXPECT_FALSE(has_event(kEventAnotherAgent));
+}
+
+TEST_F(OrchestratorTest, AJournalThisProcessWroteIsNotAnotherAgent) {
+  set_drain_mode(2);
+  write_journal(current_boot_id(), "closed", false, std::chrono::system_clock::now() - 1s,
+                current_pid(), current_process_start());
+  install_certificate();
+  const auto r = run(options(), [](int) { return licensed(); });
+  EXPECT_EQ(r.exit_code, kExitReady) << r.headline << "\n" << log_;
+  EXPECT_FALSE(has_event(kEventAnotherAgent));
+}
+
+TEST_F(OrchestratorTest, AnAgentOfAnEarlierBootIsNotAtWork) {
+  set_drain_mode(2);
+  SleepingChild other;
+  const auto started = process_start_of(other.pid());
+  ASSERT_TRUE(started.has_value());
+  write_journal("some-earlier-boot", "closed", false, std::chrono::system_clock::now() - 1h,
+                other.pid(), *started);
+  install_certificate();
+  const auto r = run(options(), [](int) { return licensed(); });
+  EXPECT_EQ(r.exit_code, kExitReady) << r.headline << "\n" << log_;
+  EXPECT_EQ(drain_mode(), 0u);
+}
+
+TEST_F(OrchestratorTest, TheJournalRecordsTheProcessStartForTheNextRun) {
+  install_certificate();
+  const auto r = run(options(), [](int) { return licensed(); });
+  EXPECT_EQ(r.exit_code, kExitReady) << r.headline;
+  EXPECT_EQ(journal().pid, current_pid());
+  EXPECT_FALSE(journal().process_start.empty());
+  EXPECT_EQ(journal().process_start, current_process_start());
 }
 
 }  // namespace

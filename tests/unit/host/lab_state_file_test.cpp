@@ -213,5 +213,94 @@ TEST_F(StateDir, EventsAreAppendedAsJsonLines) {
   EXPECT_EQ(events[1]["message"], "gate open");
 }
 
+// ---- Services (the service gate's lab side) ----------------------------------------------------
+
+TEST_F(StateDir, ServicesRoundTripAndAreLeftOutWhenThereAreNone) {
+  auto s = first_boot();
+  EXPECT_EQ(nlohmann::json::parse(encode_lab_state(s)).count("services"), 0u)
+      << "files of hosts without services keep their old shape";
+  s.services = {{"BrokerAgent", ServiceState::kStopped}, {"Spooler", ServiceState::kRunning}};
+  const auto json = nlohmann::json::parse(encode_lab_state(s));
+  EXPECT_EQ(json.at("services"),
+            (nlohmann::json{{"BrokerAgent", "stopped"}, {"Spooler", "running"}}));
+  auto back = decode_lab_state(json.dump());
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  EXPECT_EQ(back->services, s.services);
+}
+
+TEST_F(StateDir, ServiceErrorsNameTheKey) {
+  auto with_services = [](nlohmann::json services) {
+    auto j = nlohmann::json::parse(encode_lab_state(first_boot()));
+    j["services"] = std::move(services);
+    auto r = decode_lab_state(j.dump());
+    return r.ok() ? std::string("accepted") : r.error().message();
+  };
+  EXPECT_EQ(with_services({{"BrokerAgent", "paused"}}),
+            "lab state file.services.BrokerAgent: expected \"running\" or \"stopped\"");
+  EXPECT_EQ(with_services({{"BrokerAgent", 1}}),
+            "lab state file.services.BrokerAgent: expected \"running\" or \"stopped\"");
+  EXPECT_EQ(with_services(nlohmann::json::array({"BrokerAgent"})),
+            "lab state file.services: expected an object of service names, {\"BrokerAgent\": "
+            "\"running\"}");
+  EXPECT_EQ(with_services({{"", "running"}}), "lab state file.services: a service name is empty");
+  EXPECT_EQ(with_services(nullptr), "accepted");
+}
+
+TEST_F(StateDir, PlatformStopsAndStartsServicesAndKeepsTheRest) {
+  auto s = first_boot();
+  s.drain_mode = 2;
+  s.services = {{"BrokerAgent", ServiceState::kRunning}};
+  ASSERT_TRUE(write_lab_state_file(file_, s).ok());
+  auto platform = make_lab_platform(file_);
+  EXPECT_EQ(*platform->query_service("BrokerAgent"), ServiceState::kRunning);
+  ASSERT_TRUE(platform->stop_service("BrokerAgent", 1s).ok());
+  EXPECT_EQ(*platform->query_service("brokeragent"), ServiceState::kStopped) << "any case";
+  ASSERT_TRUE(platform->stop_service("BrokerAgent", 1s).ok()) << "stopping a stopped service";
+  auto stored = read_lab_state_file(file_);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->drain_mode, 2u);
+  EXPECT_EQ(stored->policy_licensing_mode, 4u);
+  EXPECT_EQ(stored->services.at("BrokerAgent"), ServiceState::kStopped);
+  ASSERT_TRUE(platform->start_service("BROKERAGENT", 1s).ok());
+  stored = read_lab_state_file(file_);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->services.size(), 1u) << "matched, not added under another spelling";
+  EXPECT_EQ(stored->services.at("BrokerAgent"), ServiceState::kRunning);
+}
+
+TEST_F(StateDir, AServiceTheHostLacksIsAClearErrorAndIsNotAdded) {
+  ASSERT_TRUE(write_lab_state_file(file_, first_boot()).ok());
+  auto platform = make_lab_platform(file_);
+  for (const auto& message : {platform->query_service("BrokerAgent").error().message(),
+                              platform->stop_service("BrokerAgent", 1s).error().message(),
+                              platform->start_service("BrokerAgent", 1s).error().message()}) {
+    EXPECT_NE(message.find("service BrokerAgent: does not exist on the lab host"),
+              std::string::npos)
+        << message;
+    EXPECT_NE(message.find("[host] services"), std::string::npos) << message;
+  }
+  auto stored = read_lab_state_file(file_);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_TRUE(stored->services.empty());
+}
+
+TEST_F(StateDir, ServiceControlWithoutTheFileSaysToStartTheLab) {
+  auto platform = make_lab_platform(file_);
+  const auto stopped = platform->stop_service("BrokerAgent", 1s);
+  ASSERT_FALSE(stopped.ok());
+  EXPECT_NE(stopped.error().message().find("start rdwarm-lab first"), std::string::npos)
+      << stopped.error().message();
+  EXPECT_FALSE(fs::exists(file_));
+  EXPECT_FALSE(platform->query_service("BrokerAgent").ok());
+}
+
+TEST_F(StateDir, ServiceStatesHaveTheirNames) {
+  EXPECT_EQ(service_state_name(ServiceState::kStopped), "stopped");
+  EXPECT_EQ(service_state_name(ServiceState::kRunning), "running");
+  EXPECT_EQ(service_state_name(ServiceState::kStopPending), "stop-pending");
+  EXPECT_EQ(service_state_name(ServiceState::kStartPending), "start-pending");
+  EXPECT_EQ(service_state_name(ServiceState::kPaused), "paused");
+}
+
 }  // namespace
 }  // namespace rdwarm::host::lab

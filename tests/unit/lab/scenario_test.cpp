@@ -106,6 +106,53 @@ TEST(Scenarios, MinimalFileTakesTheDefaults) {
   EXPECT_EQ(s->session.phase_timeout, 20000ms);
   EXPECT_EQ(s->fault.kind, FaultKind::None);
   EXPECT_FALSE(s->fault.hits(1));
+  EXPECT_EQ(s->license_server.queue_limit, 0u);
+  EXPECT_EQ(s->license_server.request_timeout, 0ms);
+}
+
+// The boot-storm benchmark's scenarios (bench/scenarios) use the lab's parser too.
+TEST(Scenarios, BenchStormScenariosLoad) {
+  const fs::path bench = fs::path(RDWARM_SOURCE_DIR) / "bench" / "scenarios";
+  auto plain = load_scenario_file(bench / "bench-storm.toml");
+  ASSERT_TRUE(plain.ok()) << plain.error().message();
+  EXPECT_EQ(plain->license_server.capacity_per_second, 20.0);
+  EXPECT_EQ(plain->license_server.queue_limit, 0u);
+  auto overload = load_scenario_file(bench / "bench-storm-overload.toml");
+  ASSERT_TRUE(overload.ok()) << overload.error().message();
+  EXPECT_EQ(overload->license_server.capacity_per_second, 20.0);
+  EXPECT_EQ(overload->license_server.queue_limit, 40u);
+  EXPECT_EQ(overload->license_server.request_timeout, 0ms);
+}
+
+TEST(Scenarios, LicenseServerOverloadKeys) {
+  auto s = parse_scenario(
+      "description = \"o\"\n[license_server]\ncapacity_per_second = 20\nqueue_limit = 40\n"
+      "request_timeout = \"10s\"\n",
+      "o.toml", "o");
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  EXPECT_EQ(s->license_server.queue_limit, 40u);
+  EXPECT_EQ(s->license_server.request_timeout, 10000ms);
+}
+
+TEST(Scenarios, HostServices) {
+  auto s = parse_scenario(
+      "description = \"c\"\n[host]\nservices = [\"BrokerAgent\", \"Spooler\"]\n", "c.toml", "c");
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  EXPECT_EQ(s->host.services, (std::vector<std::string>{"BrokerAgent", "Spooler"}));
+  auto none = parse_scenario("description = \"c\"\n", "c.toml", "c");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->host.services.empty());
+  for (const auto& [text, what] : std::vector<std::pair<std::string, std::string>>{
+           {"services = \"BrokerAgent\"", "must be an array of strings"},
+           {"services = [\"Citrix\\\\BrokerAgent\"]", "is not a Windows service name"},
+           {"services = [\"\"]", "is not a Windows service name"},
+           {"services = [\"BrokerAgent\", \"brokeragent\"]", "lists \"brokeragent\" twice"}}) {
+    auto bad = parse_scenario("description = \"c\"\n[host]\n" + text + "\n", "c.toml", "c");
+    ASSERT_FALSE(bad.ok()) << text;
+    EXPECT_EQ(bad.error().where, "c.toml:3") << text;
+    EXPECT_EQ(bad.error().field, "host.services") << text;
+    EXPECT_NE(bad.error().what.find(what), std::string::npos) << bad.error().message();
+  }
 }
 
 TEST(Scenarios, GraceSpellings) {
@@ -171,6 +218,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"description = \"x\"\n[license_server]\noutages = [{ from = \"0s\", until = \"1s\" "
                 "}]\n",
                 "bad.toml:3", "license_server.outages.until", "not a known key"},
+        BadCase{"description = \"x\"\n[license_server]\nqueue_limit = 40\n", "bad.toml:3",
+                "license_server.queue_limit", "needs capacity_per_second > 0"},
+        BadCase{"description = \"x\"\n[license_server]\nqueue_limit = -1\n", "bad.toml:3",
+                "license_server.queue_limit", "whole number"},
+        BadCase{"description = \"x\"\n[license_server]\nrequest_timeout = 10\n", "bad.toml:3",
+                "license_server.request_timeout", "duration string"},
         BadCase{"description = \"x\"\n[fault]\nkind = \"stall\"\nphase = \"logon\"\n", "bad.toml:4",
                 "fault.phase", "\"licensing\""},
         BadCase{"description = \"x\"\nhost = 3\n", "bad.toml:2", "host", "must be a table"},

@@ -210,6 +210,31 @@ TEST_F(SessionHostTest, RestartKeepsTheGateButResetsTheCertificateToTheScenario)
   EXPECT_TRUE(stored->x509_certificate2.empty()) << "a first-boot scenario starts without a chain";
 }
 
+// The scenario's services are written running when the lab creates the file; afterwards their
+// state belongs to whoever controls them (the service gate), also when the lab writes the chain.
+TEST_F(SessionHostTest, ServicesStartRunningAndTheirStateStaysWithTheGate) {
+  Scenario s = first_boot(50ms);
+  s.host.services = {"BrokerAgent"};
+  LicenseServer ls(io_.get_executor(), s.license_server);
+  SessionHost host(s, file_, ls);
+  ASSERT_TRUE(host.start().ok());
+  auto stored = host::lab::read_lab_state_file(file_);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->services.at("BrokerAgent"), host::ServiceState::kRunning);
+
+  ASSERT_TRUE(host::lab::update_lab_state_file(file_, [](LabHostState& st) {
+                st.services["BrokerAgent"] = host::ServiceState::kStopped;
+                st.services["Extra"] = host::ServiceState::kRunning;
+              }).ok());
+  (void)host.begin_licensing();
+  ASSERT_TRUE(run_until(io_, [&] { return host.has_certificate(); }));
+  stored = host::lab::read_lab_state_file(file_);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_FALSE(stored->x509_certificate2.empty()) << "the lab wrote the chain";
+  EXPECT_EQ(stored->services.at("BrokerAgent"), host::ServiceState::kStopped);
+  EXPECT_EQ(stored->services.at("Extra"), host::ServiceState::kRunning);
+}
+
 TEST_F(SessionHostTest, PerDeviceIssuesOneCalPerDeviceThatDecodesAsAChain) {
   Scenario s = first_boot(10ms);
   s.host.certificate = true;
@@ -249,6 +274,71 @@ TEST_F(SessionHostTest, BootStormQueuesThisHostBehindTheOthers) {
   EXPECT_EQ(host.stats().competing_requests, 20u);
   EXPECT_EQ(ls.stats().requests, 21u);
   EXPECT_GE(ls.stats().queued_peak, 15u);
+}
+
+// Overload: a license server whose queue is full refuses the host's request at once. The host
+// fails that request (the connection gets ERR_NO_LICENSE_SERVER, as while any request is
+// outstanding) and asks again on the next connection, which the drained queue then accepts.
+TEST_F(SessionHostTest, BusyLicenseServerRefusesAndTheNextConnectionAsksAgain) {
+  Scenario s = first_boot(10ms);
+  s.license_server.capacity_per_second = 2;
+  s.license_server.queue_limit = 1;
+  LicenseServer ls(io_.get_executor(), s.license_server);
+  SessionHost host(s, file_, ls);
+  ASSERT_TRUE(host.start().ok());
+  // Two other hosts: one in service, one waiting; the queue is full.
+  int others = 0;
+  for (const char* name : {"OTHER-1", "OTHER-2"}) {
+    ls.async_request_chain(name, ls.issuer().public_key(),
+                           [&](const Result<std::vector<std::vector<std::uint8_t>>>& r) {
+                             if (r) ++others;
+                           });
+  }
+  ASSERT_EQ(ls.queued(), 1u);
+
+  (void)host.begin_licensing();
+  EXPECT_TRUE(host.certificate_request_outstanding());  // the refusal arrives on the executor
+  ASSERT_TRUE(run_until(io_, [&] { return !host.certificate_request_outstanding(); }));
+  EXPECT_FALSE(host.has_certificate());
+  EXPECT_EQ(host.stats().certificate_failures, 1u);
+  EXPECT_EQ(ls.stats().failed_busy, 1u);
+  EXPECT_EQ(host.decide({}).kind, VerdictKind::NoLicenseServer);
+
+  // Nothing asks on a timer; once the queue has room the next connection's request is accepted.
+  ASSERT_TRUE(run_until(io_, [&] { return ls.queued() == 0; }));
+  (void)host.begin_licensing();
+  ASSERT_TRUE(run_until(io_, [&] { return host.has_certificate(); }));
+  EXPECT_EQ(host.decide({}).kind, VerdictKind::ValidClient);
+  EXPECT_EQ(host.stats().certificate_requests, 2u);
+  EXPECT_EQ(ls.stats().requests, 4u);
+  EXPECT_EQ(ls.stats().failed_busy, 1u);
+  ASSERT_TRUE(run_until(io_, [&] { return others == 2; }));
+}
+
+// The host gives up on a request after request_timeout; the chain the license server issues
+// afterwards reaches nobody, and the host keeps its proprietary certificate until a request is
+// answered in time.
+TEST_F(SessionHostTest, TimedOutRequestIsAbandonedAndItsLateChainIsNotInstalled) {
+  Scenario s = first_boot(400ms);
+  s.license_server.request_timeout = 100ms;
+  LicenseServer ls(io_.get_executor(), s.license_server);
+  SessionHost host(s, file_, ls);
+  ASSERT_TRUE(host.start().ok());
+  (void)host.begin_licensing();
+  ASSERT_TRUE(run_until(io_, [&] { return !host.certificate_request_outstanding(); }));
+  EXPECT_EQ(host.stats().certificate_failures, 1u);
+  EXPECT_EQ(ls.stats().timed_out, 1u);
+  // The next connection asks again while the first request is still being served.
+  (void)host.begin_licensing();
+  EXPECT_TRUE(host.certificate_request_outstanding());
+  ASSERT_TRUE(run_until(io_, [&] { return ls.stats().wasted == 2; }));
+  EXPECT_EQ(ls.stats().issued, 2u);
+  EXPECT_FALSE(host.has_certificate());
+  EXPECT_EQ(host.stats().certificate_failures, 2u);
+  EXPECT_EQ(host.begin_licensing()->kind, crypto::CertificateKind::Proprietary);
+  auto stored = host::lab::read_lab_state_file(file_);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_TRUE(stored->x509_certificate2.empty());
 }
 
 }  // namespace
