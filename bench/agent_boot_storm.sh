@@ -193,7 +193,8 @@ run_variant() { # jitter round
       sleep 0.1
     done
     ((armed == agents)) || die "only $armed of $agents agents reached the start barrier in 60 s"
-    log "[$jitter, round $round] all $agents agents at the barrier after $(((t1_us - t0_us) / 1000)) ms of launching; releasing them"
+    log "[$jitter, round $round] all $agents agents at the barrier after" \
+      "$(((t1_us - t0_us) / 1000)) ms of launching; releasing them"
     t0_us=${EPOCHREALTIME/./}
     exec 9>&-
     t1_us=$t0_us
