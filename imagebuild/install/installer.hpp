@@ -58,4 +58,8 @@ struct InstallReport {
 InstallReport install(const InstallRequest& request);
 InstallReport uninstall(const UninstallRequest& request);
 
+// The program running now (GetModuleFileNameW): what install copies, and what uninstall cannot
+// delete. Empty when it cannot be told, and outside Windows.
+std::filesystem::path running_executable();
+
 }  // namespace rdwarm::imagebuild::install

@@ -30,6 +30,10 @@ InstallReport uninstall(const UninstallRequest& /*request*/) {
   return unsupported("uninstall", InstallMode::kTask);
 }
 
+std::filesystem::path running_executable() {
+  return {};
+}
+
 }  // namespace rdwarm::imagebuild::install
 
 #endif

@@ -26,10 +26,6 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
-std::string date_of(host::SystemTime t) {
-  return format_utc(t).substr(0, 10);
-}
-
 std::string lifetime_text(std::chrono::milliseconds d) {
   return config::format_duration(d);
 }
@@ -355,8 +351,8 @@ CheckResult check_grace_period(const HostView& v, const PreflightOptions& option
   if (grace.timebomb_present && grace.end) {
     end = *grace.end;
     end_text = grace.over()
-                   ? "ended " + date_of(end)
-                   : "ends " + date_of(end) + " (" + days_text(*grace.days_left) + " left)";
+                   ? "ended " + format_utc_date(end)
+                   : "ends " + format_utc_date(end) + " (" + days_text(*grace.days_left) + " left)";
   } else {
     // No timebomb: each VM starts a new grace period when it first starts.
     end = v.s.taken_at + kGracePeriodLength;
@@ -409,7 +405,7 @@ CheckResult check_grace_timebomb(const HostView& v) {
     return result(
         check_id::kGraceTimebomb, title, CheckStatus::kPass,
         "the timebomb value is present" +
-            (g.value->end ? " (grace end " + date_of(*g.value->end) + ")" : std::string()),
+            (g.value->end ? " (grace end " + format_utc_date(*g.value->end) + ")" : std::string()),
         g.source);
   }
   return with_remedy(

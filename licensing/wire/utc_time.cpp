@@ -95,4 +95,8 @@ Result<std::chrono::system_clock::time_point> parse_utc(std::string_view s,
   return std::chrono::system_clock::time_point{std::chrono::seconds{unix_seconds}};
 }
 
+std::string format_utc_date(std::chrono::system_clock::time_point t) {
+  return format_utc(t).substr(0, 10);  // "YYYY-MM-DD" of "YYYY-MM-DDTHH:MM:SSZ"
+}
+
 }  // namespace rdwarm

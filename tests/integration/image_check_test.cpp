@@ -13,10 +13,10 @@
 #include <thread>
 #include <vector>
 
-#include "imagebuild/report/json_schema.hpp"
 #include "tests/integration/lab_process.hpp"
 #include "tests/support/ports.hpp"
 #include "tests/unit/imagebuild/loopback_ports.hpp"
+#include "tests/unit/imagebuild/schema_violations.hpp"
 
 #ifndef RDWARM_BINARY
 #error "RDWARM_BINARY must name the rdwarm executable"
@@ -67,13 +67,7 @@ CliRun run_rdwarm(const std::vector<std::string>& args, const std::filesystem::p
 }
 
 std::vector<std::string> schema_violations(const json& report) {
-  std::ifstream in(std::string(RDWARM_SOURCE_DIR) + "/imagebuild/image-check.schema.json");
-  const auto schema = json::parse(in);
-  auto r = imagebuild::validate_json(schema, report);
-  if (!r.ok()) return {"the schema itself: " + r.error().message()};
-  std::vector<std::string> out;
-  for (const auto& v : *r) out.push_back(v.message());
-  return out;
+  return rdwarm::testing::schema_violations("imagebuild/image-check.schema.json", report);
 }
 
 const json& check(const json& report, const std::string& id) {

@@ -8,26 +8,12 @@
 #include "imagebuild/install/installer.hpp"
 #include "warmup/agent/exit_codes.hpp"
 #include "warmup/agent/gate_journal.hpp"
-#ifdef _WIN32
-#include "licensing/host/windows/win32.hpp"
-#endif
 
 namespace rdwarm::cli {
 
 namespace {
 
 namespace inst = imagebuild::install;
-
-std::filesystem::path current_executable() {
-#ifdef _WIN32
-  std::wstring path(32768, L'\0');
-  const DWORD n = GetModuleFileNameW(nullptr, path.data(), static_cast<DWORD>(path.size()));
-  path.resize(n < path.size() ? n : 0);
-  return std::filesystem::path(path);
-#else
-  return {};
-#endif
-}
 
 std::string how_to_open(const std::string& kind) {
   if (kind == "drain") return "run `change logon /enable` (it clears TSServerDrainMode)";
@@ -86,7 +72,7 @@ int run_image_install(const ImageInstallArgs& a) {
   request.layout = inst::default_install_layout();
   if (!a.install_dir.empty()) request.layout.install_dir = config::path_from_utf8(a.install_dir);
   if (a.print_task_xml) return print_task_xml(a, request.layout);
-  request.source_executable = current_executable();
+  request.source_executable = inst::running_executable();
   request.source_config = config::path_from_utf8(a.config_file);
   request.version = RDWARM_VERSION;
   return print(inst::install(request), a.json);

@@ -34,10 +34,6 @@ std::string join(const std::vector<std::string>& items, const char* separator) {
   return out;
 }
 
-std::string date_of(host::SystemTime t) {
-  return format_utc(t).substr(0, 10);
-}
-
 struct Row {
   std::string label;
   std::string value;
@@ -50,8 +46,8 @@ std::string grace_text(const host::LicensingSnapshot& s) {
   if (!g.timebomb_present) {
     return "no grace timebomb value (deleted by an image-sealing tool, or never started)";
   }
-  if (g.over()) return "ended " + date_of(*g.end);
-  return "ends " + date_of(*g.end) + " (" + std::to_string(*g.days_left) + " days left)";
+  if (g.over()) return "ended " + format_utc_date(*g.end);
+  return "ends " + format_utc_date(*g.end) + " (" + std::to_string(*g.days_left) + " days left)";
 }
 
 // "sealed 2026-11-01, 21 days ago, rdwarm 0.1.0; grace end at seal 2027-02-28".

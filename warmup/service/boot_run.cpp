@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "config/default_paths.hpp"
+#include "imagebuild/seal/seal_manifest.hpp"
 #include "licensing/host/lab/lab_platform.hpp"
 #include "licensing/host/lab/lab_state_file.hpp"
 #include "warmup/agent/exit_codes.hpp"
@@ -23,7 +24,6 @@ namespace {
 
 using agent::LogLevel;
 
-// The same choices as warmup/cli/boot_command.cpp.
 LogLevel log_level(config::LogLevel level) {
   switch (level) {
     case config::LogLevel::Trace:
@@ -106,18 +106,22 @@ int run_boot_warmup(const BootRunOptions& options, const std::stop_token& stop) 
                                                 ? std::string("built-in defaults")
                                                 : config::path_to_utf8(options.config_file)));
 
-  auto platform = open_platform(cfg.platform);
-  if (!platform) {
-    log(LogLevel::kError, platform.error().message());
+  const auto setup_error = [&](const std::string& message) {
+    if (options.on_setup_error) {
+      options.on_setup_error(message);
+    } else {
+      log(LogLevel::kError, message);
+    }
     return agent::kExitUsage;
-  }
-  auto gate = make_gate(cfg.gate, **platform);
-  if (!gate) {
-    log(LogLevel::kError, gate.error().message());
-    return agent::kExitUsage;
-  }
+  };
 
-  // Another agent at work owns the gate, the status file and the health port.
+  auto platform = open_platform(cfg.platform);
+  if (!platform) return setup_error(platform.error().message());
+  auto gate = make_gate(cfg.gate, **platform);
+  if (!gate) return setup_error(gate.error().message());
+
+  // Another agent at work on this host owns the gate, the status file and the health port: stop
+  // before touching any of them (the orchestrator checks again for its other callers).
   if (!cfg.gate.journal.empty()) {
     if (const auto other = agent::another_agent_at_work(cfg.gate.journal)) {
       log(LogLevel::kError, *other);
@@ -130,6 +134,14 @@ int run_boot_warmup(const BootRunOptions& options, const std::stop_token& stop) 
 
   agent::AgentStatus initial;
   initial.version = RDWARM_VERSION;
+  // The image's seal record, shown on every boot (docs/image-seal.md).
+  const bool lab = config::effective_platform(cfg.platform.kind) == config::PlatformKind::Lab;
+  const auto manifest =
+      imagebuild::seal_manifest_path(cfg.image.manifest, lab, cfg.platform.lab_state_dir);
+  initial.image_manifest = imagebuild::image_facts(manifest, std::chrono::system_clock::now());
+  if (initial.image_manifest) {
+    log(LogLevel::kInfo, "image: " + initial.image_manifest->dump());
+  }
   agent::StatusBoard board(initial);
   const auto status_file = cfg.status.file;
   board.on_change([&](const agent::AgentStatus& s) {
@@ -144,10 +156,7 @@ int run_boot_warmup(const BootRunOptions& options, const std::stop_token& stop) 
   std::unique_ptr<agent::HealthServerThread> health;
   if (cfg.health.enabled) {
     auto endpoint = agent::health_endpoint(cfg.health.listen_host, cfg.health.listen_port);
-    if (!endpoint) {
-      log(LogLevel::kError, endpoint.error().message());
-      return agent::kExitUsage;
-    }
+    if (!endpoint) return setup_error(endpoint.error().message());
     health = std::make_unique<agent::HealthServerThread>(board, *endpoint);
     if (auto started = health->start(); !started) {
       log(LogLevel::kError, "health endpoint not started: " + started.error().message() +
@@ -179,7 +188,8 @@ int run_boot_warmup(const BootRunOptions& options, const std::stop_token& stop) 
   if (options.on_warmup_end) options.on_warmup_end(result.exit_code, result.headline);
 
   if (health && options.serve) {
-    log(LogLevel::kInfo, "serving health until stopped");
+    log(LogLevel::kInfo, "serving health until stopped" +
+                             (options.how_to_stop.empty() ? "" : " (" + options.how_to_stop + ")"));
     std::unique_lock lock(stop_mutex);
     stop_cv.wait(lock, [&] { return stopped; });
   }

@@ -25,6 +25,10 @@ struct BootRunOptions {
   std::function<void(const agent::AgentStatus&)> on_status;  // every status change
   // Once, when the warm-up ended (before serving), with its exit code and headline.
   std::function<void(int, const std::string&)> on_warmup_end;
+  // A platform, gate or health address that cannot be set up from the configuration; empty:
+  // logged. run_boot_warmup then returns kExitUsage.
+  std::function<void(const std::string&)> on_setup_error;
+  std::string how_to_stop;  // told while serving, e.g. "SIGTERM or Ctrl+C"
 };
 
 // Returns the warm-up's exit code (warmup/agent/exit_codes.hpp); kExitUsage when the platform, the

@@ -109,12 +109,10 @@ Result<ConfigChoice> choose_config(const InstallRequest& req) {
 }
 
 bool is_running_executable(const std::filesystem::path& file) {
-  std::wstring self(32768, L'\0');
-  const DWORD n = GetModuleFileNameW(nullptr, self.data(), static_cast<DWORD>(self.size()));
-  if (n == 0 || n >= self.size()) return false;
-  self.resize(n);
+  const auto self = running_executable();
+  if (self.empty()) return false;
   std::error_code ec;
-  return std::filesystem::equivalent(std::filesystem::path(self), file, ec);
+  return std::filesystem::equivalent(self, file, ec);
 }
 
 void remove_if_empty(const std::filesystem::path& dir) {
@@ -418,6 +416,14 @@ InstallReport uninstall(const UninstallRequest& req) {
     if (i.change == Change::kRemoved) r.was_installed = true;
   }
   return r;
+}
+
+std::filesystem::path running_executable() {
+  std::wstring self(32768, L'\0');
+  const DWORD n = GetModuleFileNameW(nullptr, self.data(), static_cast<DWORD>(self.size()));
+  if (n == 0 || n >= self.size()) return {};
+  self.resize(n);
+  return std::filesystem::path(self);
 }
 
 }  // namespace rdwarm::imagebuild::install

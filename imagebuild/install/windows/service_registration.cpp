@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "licensing/host/windows/sc_handle.hpp"
 #include "licensing/host/windows/service_control.hpp"
 #include "licensing/host/windows/win32_text.hpp"
 
@@ -11,31 +12,9 @@ namespace rdwarm::imagebuild::install::windows {
 
 namespace {
 
+using host::windows::ScHandle;
 using host::windows::widen;
 using host::windows::win32_error_text;
-
-class ScHandle {
- public:
-  explicit ScHandle(SC_HANDLE h = nullptr) : h_(h) {}
-  ~ScHandle() {
-    if (h_ != nullptr) CloseServiceHandle(h_);
-  }
-  ScHandle(const ScHandle&) = delete;
-  ScHandle& operator=(const ScHandle&) = delete;
-  ScHandle(ScHandle&& other) noexcept : h_(std::exchange(other.h_, nullptr)) {}
-  ScHandle& operator=(ScHandle&& other) noexcept {
-    if (this != &other) {
-      if (h_ != nullptr) CloseServiceHandle(h_);
-      h_ = std::exchange(other.h_, nullptr);
-    }
-    return *this;
-  }
-  [[nodiscard]] SC_HANDLE get() const { return h_; }
-  explicit operator bool() const { return h_ != nullptr; }
-
- private:
-  SC_HANDLE h_;
-};
 
 Error scm_error(const std::string& name, const std::string& what, DWORD code) {
   std::string text = what + ": " + win32_error_text(code);

@@ -4,6 +4,7 @@
 #include <thread>
 #include <utility>
 
+#include "licensing/host/windows/sc_handle.hpp"
 #include "licensing/host/windows/win32_text.hpp"
 
 namespace rdwarm::host::windows {
@@ -15,25 +16,6 @@ using std::chrono::milliseconds;
 
 constexpr const char* kRunAsSystem =
     "; run rdwarm as SYSTEM (the boot task does) or from an elevated administrator prompt";
-
-// Closes a service or service control manager handle when it goes out of scope.
-class ScHandle {
- public:
-  explicit ScHandle(SC_HANDLE h) : h_(h) {}
-  ~ScHandle() {
-    if (h_ != nullptr) CloseServiceHandle(h_);
-  }
-  ScHandle(const ScHandle&) = delete;
-  ScHandle& operator=(const ScHandle&) = delete;
-  ScHandle(ScHandle&& other) noexcept : h_(std::exchange(other.h_, nullptr)) {}
-  ScHandle& operator=(ScHandle&&) = delete;
-
-  [[nodiscard]] SC_HANDLE get() const { return h_; }
-  explicit operator bool() const { return h_ != nullptr; }
-
- private:
-  SC_HANDLE h_;
-};
 
 Error service_error(const std::string& name, std::string what) {
   return make_error("service " + name, "", std::move(what));

@@ -11,6 +11,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "licensing/wire/utc_time.hpp"
 #include "tests/support/ports.hpp"
@@ -248,6 +249,9 @@ TEST(ProcessStart, NamesThisProcessAndStaysTheSame) {
 
 #ifndef _WIN32  // fork, kill, waitpid
 TEST(ProcessStart, AChildStartedLaterHasAnotherOne) {
+  // Linux counts start times in clock ticks (10 ms): a child forked within this test process's
+  // first tick would share its start time, so let one tick pass first.
+  std::this_thread::sleep_for(30ms);
   const pid_t child = ::fork();
   if (child == 0) {
     ::pause();

@@ -202,12 +202,30 @@ class OrchestratorTest : public ::testing::Test {
     return o;
   }
 
+  // A gate that lets a test look at the agent's records at the moment the gate opens.
+  class WatchedGate final : public AdmissionGate {
+   public:
+    WatchedGate(AdmissionGate& inner, const std::function<void()>& on_open)
+        : inner_(inner), on_open_(on_open) {}
+    [[nodiscard]] std::string kind() const override { return inner_.kind(); }
+    Status close() override { return inner_.close(); }
+    Status open() override {
+      if (on_open_) on_open_();
+      return inner_.open();
+    }
+
+   private:
+    AdmissionGate& inner_;
+    const std::function<void()>& on_open_;
+  };
+
   // Runs the orchestrator with `script(n)` answering the n-th probe (1-based).
   WarmupResult run(const WarmupOptions& o, std::function<probe::ProbeResult(int)> script) {
     auto platform = host::lab::make_lab_platform(state_file());
-    auto gate = make_drain_gate(*platform);
+    auto drain = make_drain_gate(*platform);
+    WatchedGate gate(*drain, on_gate_open_);
     Orchestrator orchestrator(o,
-                              {*platform, *gate, board_,
+                              {*platform, gate, board_,
                                [this, script](const probe::ProbeOptions& po) {
                                  EXPECT_GE(po.overall_timeout.count(), 1);
                                  return within_budget(po, script(++probes_));
@@ -221,6 +239,7 @@ class OrchestratorTest : public ::testing::Test {
 
   ScopedTempDir dir_{"rdwarm-orchestrator"};
   StatusBoard board_;
+  std::function<void()> on_gate_open_;  // called as the gate opens, before it opens
   int probes_ = 0;
   std::string log_;
   Clock::duration took_{};
@@ -322,6 +341,29 @@ TEST_F(OrchestratorTest, ReadyOnceLicensedWithTheCertificate) {
   EXPECT_GT(*st.time_to_ready_seconds, 0.0);
   EXPECT_EQ(st.certificate_issuer.find("LAB-LS") != std::string::npos, true)
       << st.certificate_issuer;
+}
+
+TEST_F(OrchestratorTest, TheGateOpensBeforeTheAttemptIsRecorded) {
+  // Nothing is written between the certificate and the open gate (bench/README.md: status and
+  // journal writes sat on that path): when the gate opens, the journal still says closed and the
+  // status still shows the licensed attempt under way.
+  std::string journal_at_open;
+  AgentStatus status_at_open;
+  on_gate_open_ = [&] {
+    journal_at_open = journal().gate_state;
+    status_at_open = board_.snapshot();
+  };
+  const auto r = run(options(), [&](int n) {
+    if (n < 2) return no_license_server();
+    install_certificate();
+    return licensed();
+  });
+  EXPECT_EQ(r.exit_code, kExitReady) << r.headline;
+  EXPECT_EQ(journal_at_open, "closed");
+  EXPECT_EQ(status_at_open.phase, AgentPhase::kProbing);
+  EXPECT_EQ(status_at_open.attempts, 1u) << "the licensed second attempt is not recorded yet";
+  EXPECT_FALSE(status_at_open.ready);
+  EXPECT_EQ(journal().gate_state, "open");
 }
 
 TEST_F(OrchestratorTest, LicensedWithoutACertificateIsNotReady) {

@@ -197,5 +197,10 @@ TEST(UtcTime, RoundTripsAndRejectsNonsense) {
   EXPECT_FALSE(parse_utc("2023-01-01 00:00:00", "t").ok());
 }
 
+TEST(UtcTime, DateAloneForTables) {
+  EXPECT_EQ(format_utc_date(at("2024-02-29T23:59:59Z")), "2024-02-29");
+  EXPECT_EQ(format_utc_date(at("1970-01-01T00:00:00Z")), "1970-01-01");
+}
+
 }  // namespace
 }  // namespace rdwarm::host

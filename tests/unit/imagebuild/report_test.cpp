@@ -3,12 +3,11 @@
 // the table fits 80 columns.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <sstream>
 
 #include "imagebuild/report/image_check_report.hpp"
-#include "imagebuild/report/json_schema.hpp"
 #include "licensing/host/lab/lab_state_file.hpp"
+#include "tests/unit/imagebuild/schema_violations.hpp"
 
 namespace rdwarm::imagebuild {
 namespace {
@@ -16,19 +15,8 @@ namespace {
 using nlohmann::json;
 using std::chrono::days;
 
-json load_schema() {
-  std::ifstream in(std::string(RDWARM_SOURCE_DIR) + "/imagebuild/image-check.schema.json");
-  if (!in) throw std::runtime_error("cannot open imagebuild/image-check.schema.json");
-  return json::parse(in);
-}
-
 std::vector<std::string> schema_violations(const json& report) {
-  static const json schema = load_schema();
-  auto r = validate_json(schema, report);
-  if (!r.ok()) throw std::runtime_error("the schema itself: " + r.error().message());
-  std::vector<std::string> out;
-  for (const auto& v : *r) out.push_back(v.message());
-  return out;
+  return testing::schema_violations("imagebuild/image-check.schema.json", report);
 }
 
 ServerReachability server(const std::string& name, DnsState dns, std::vector<PortState> states) {

@@ -8,12 +8,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "imagebuild/report/json_schema.hpp"
 #include "licensing/host/lab/lab_state_file.hpp"
 #include "licensing/wire/utc_time.hpp"
 #include "tests/support/ports.hpp"
 #include "tests/support/run_cli.hpp"
 #include "tests/unit/imagebuild/loopback_ports.hpp"
+#include "tests/unit/imagebuild/schema_violations.hpp"
 
 namespace rdwarm::testing {
 namespace {
@@ -22,12 +22,7 @@ using nlohmann::json;
 using std::chrono::days;
 
 std::vector<std::string> schema_violations(const json& manifest) {
-  std::ifstream in(std::string(RDWARM_SOURCE_DIR) + "/imagebuild/seal-manifest.schema.json");
-  auto r = imagebuild::validate_json(json::parse(in), manifest);
-  if (!r.ok()) return {"the schema itself: " + r.error().message()};
-  std::vector<std::string> out;
-  for (const auto& v : *r) out.push_back(v.message());
-  return out;
+  return rdwarm::testing::schema_violations("imagebuild/seal-manifest.schema.json", manifest);
 }
 
 class ImageSealCommand : public ::testing::Test {

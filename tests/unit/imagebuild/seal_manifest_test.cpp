@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "config/default_paths.hpp"
-#include "imagebuild/report/json_schema.hpp"
 #include "licensing/wire/utc_time.hpp"
 #include "tests/support/ports.hpp"
+#include "tests/unit/imagebuild/schema_violations.hpp"
 
 namespace rdwarm::imagebuild {
 namespace {
@@ -19,17 +19,8 @@ namespace {
 using nlohmann::json;
 using std::chrono::days;
 
-json manifest_schema() {
-  std::ifstream in(std::string(RDWARM_SOURCE_DIR) + "/imagebuild/seal-manifest.schema.json");
-  return json::parse(in);
-}
-
 std::vector<std::string> violations(const json& document) {
-  auto r = validate_json(manifest_schema(), document);
-  if (!r.ok()) return {"the schema itself: " + r.error().message()};
-  std::vector<std::string> out;
-  for (const auto& v : *r) out.push_back(v.message());
-  return out;
+  return testing::schema_violations("imagebuild/seal-manifest.schema.json", document);
 }
 
 host::SystemTime at(const char* text) {

@@ -167,6 +167,10 @@ TEST_F(TaskSchemaTest, GeneratedTaskValidates) {
 
 TEST_F(TaskSchemaTest, BrokenVariantsFail) {
   const auto good = boot_task_xml(sample_spec());
+  // The unbroken document validates, so each failure below is the breakage's (not a missing
+  // xmllint or schema file, which would fail every variant too).
+  const auto baseline = validate(good);
+  ASSERT_EQ(baseline.exit_code, 0) << baseline.output;
   const std::pair<std::string, std::string> breakages[] = {
       {"2004/02/mit/task", "2004/02/mit/tusk"},                         // namespace
       {"version=\"1.2\"", "version=\"1.1\""},                           // too old
