@@ -44,7 +44,8 @@ struct RawHostValues {
   Fact<std::string> sxs_listener_name;
   Fact<std::uint32_t> sxs_listener_enabled;
   // Terminal Server\ClusterSettings\SessionDirectoryListener: the listener AVD hands connections
-  // to; it must name the rdp-sxs listener. No source: the backend does not read it.
+  // to; it must name the rdp-sxs listener. Both backends read it; a Fact without a source means a
+  // platform that does not.
   Fact<std::string> sxs_session_directory_listener;
 
   // Admission: Terminal Server\TSServerDrainMode (0 allow, 1 drain until restart, 2 drain) and

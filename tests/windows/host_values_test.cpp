@@ -52,6 +52,7 @@ TEST_F(HostValues, ReadsEverySeededValueWithItsRegistryPath) {
   reg.set_dword(kRdpTcp, "UserAuthentication", 1);
   reg.set_dword(kWinStations + "\\rdp-sxs240101", "fEnableWinStation", 0);
   reg.set_dword(kWinStations + "\\rdp-sxs250315", "fEnableWinStation", 1);
+  reg.set_string(kClusterSettings, "SessionDirectoryListener", "rdp-sxs250315");
   reg.set_dword(kTerminalServer, "TSServerDrainMode", 2);
   reg.set_string(kWinlogon, "WinStationsDisabled", "1");
 
@@ -89,6 +90,10 @@ TEST_F(HostValues, ReadsEverySeededValueWithItsRegistryPath) {
   EXPECT_EQ(raw.sxs_listener_enabled.source,
             "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal "
             "Server\\WinStations\\rdp-sxs250315\\fEnableWinStation");
+  EXPECT_EQ(raw.sxs_session_directory_listener.value, "rdp-sxs250315");
+  EXPECT_EQ(raw.sxs_session_directory_listener.source,
+            "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal "
+            "Server\\ClusterSettings\\SessionDirectoryListener");
   EXPECT_EQ(raw.drain_mode.value, 2u);
   EXPECT_EQ(raw.winstations_disabled.value, 1u);
   EXPECT_EQ(raw.winstations_disabled.source,
@@ -169,6 +174,8 @@ TEST_F(HostValues, MissingValuesAreAbsentWithoutProblems) {
   EXPECT_FALSE(raw.x509_certificate2.unreadable());
   EXPECT_FALSE(raw.grace_period_end.has_value());
   EXPECT_FALSE(raw.grace_period_end.unreadable()) << raw.grace_period_end.problem;
+  EXPECT_FALSE(raw.sxs_session_directory_listener.has_value());
+  EXPECT_FALSE(raw.sxs_session_directory_listener.unreadable());
   EXPECT_FALSE(raw.sxs_listener_name.has_value());
   EXPECT_EQ(raw.sxs_listener_name.source,
             "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\rdp-sxs*");

@@ -21,6 +21,7 @@ inline const std::string kGracePeriod = kRcm + "\\GracePeriod";
 inline const std::string kTimebomb = "L$RTMTIMEBOMB_1320153D-8DA3-4e8e-B27B-0D888223A588";
 inline const std::string kWinStations = kTerminalServer + "\\WinStations";
 inline const std::string kRdpTcp = kWinStations + "\\RDP-Tcp";
+inline const std::string kClusterSettings = kTerminalServer + "\\ClusterSettings";
 inline const std::string kParameters =
     "SYSTEM\\CurrentControlSet\\Services\\TermService\\Parameters";
 inline const std::string kLicenseServers = kParameters + "\\LicenseServers";
@@ -60,6 +61,7 @@ class WindowsRegistryTest : public ::testing::Test {
     reg.remove_value(kGracePeriod, kTimebomb);
     reg.remove_value(kRdpTcp, "UserAuthentication");
     reg.remove_key(kWinStations);
+    reg.remove_value(kClusterSettings, "SessionDirectoryListener");
   }
 
   RegistrySandbox reg;

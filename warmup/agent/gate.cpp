@@ -9,6 +9,7 @@ namespace {
 class NoneGate final : public AdmissionGate {
  public:
   [[nodiscard]] std::string kind() const override { return "none"; }
+  [[nodiscard]] bool holds_users() const override { return false; }
   Status close() override { return Ok{}; }
   Status open() override { return Ok{}; }
 };

@@ -32,6 +32,9 @@ class AdmissionGate {
   // path that admits users, even when it never closed it (not applicable, deadline with
   // on_deadline = "open").
   [[nodiscard]] virtual bool starts_closed() const { return false; }
+  // False for `none`: closing and opening change nothing for users, so the agent does not speak
+  // of a closed gate (image prewarm runs with it).
+  [[nodiscard]] virtual bool holds_users() const { return true; }
 };
 
 std::unique_ptr<AdmissionGate> make_none_gate();

@@ -83,7 +83,10 @@ milliseconds Orchestrator::remaining() const {
 }
 
 bool Orchestrator::close_gate() {
-  enter(AgentPhase::kClosingGate, "closing the " + deps_.gate.kind() + " gate");
+  const bool holds = deps_.gate.holds_users();
+  enter(AgentPhase::kClosingGate,
+        holds ? "closing the " + deps_.gate.kind() + " gate"
+              : "gate " + deps_.gate.kind() + ": reporting only, users are not held back");
   journal("closing", false);
   auto closed = deps_.gate.close();
   if (!closed) {
@@ -97,9 +100,12 @@ bool Orchestrator::close_gate() {
   }
   gate_closed_ = true;
   journal("closed", false);
-  deps_.board.update([](AgentStatus& s) { s.gate_state = "closed"; });
-  event(kEventGateClosed, host::EventSeverity::kInformation,
-        "rdwarm closed the " + deps_.gate.kind() + " gate until RD licensing is ready");
+  // `none` keeps no one out: the status says so rather than "closed".
+  deps_.board.update([holds](AgentStatus& s) { s.gate_state = holds ? "closed" : "open"; });
+  if (holds) {
+    event(kEventGateClosed, host::EventSeverity::kInformation,
+          "rdwarm closed the " + deps_.gate.kind() + " gate until RD licensing is ready");
+  }
   return true;
 }
 
@@ -107,7 +113,9 @@ bool Orchestrator::close_gate() {
 // open gate (bench/README.md). Callers record the open gate afterwards; a crash before that
 // leaves the journal at "closed", and the next run opens the gate again.
 bool Orchestrator::open_gate() {
-  deps_.log(LogLevel::kInfo, "opening the " + deps_.gate.kind() + " gate");
+  if (deps_.gate.holds_users()) {
+    deps_.log(LogLevel::kInfo, "opening the " + deps_.gate.kind() + " gate");
+  }
   auto opened = deps_.gate.open();
   if (!opened) {
     const auto msg = "could not open the " + deps_.gate.kind() +
@@ -158,7 +166,14 @@ WarmupResult Orchestrator::finish_unready(int exit_code, const std::string& head
                                           bool deadline) {
   const bool open = options_.on_deadline == OnDeadline::kOpen;
   std::string what = headline;
-  if (open) {
+  if (!deps_.gate.holds_users()) {
+    gate_closed_ = false;
+    journal("open", true);
+    what += "; gate " + deps_.gate.kind() +
+            ": users were not held back, and the first of them may be refused with 'no Remote "
+            "Desktop License Servers available'";
+    event(kEventDeadlineGateOpened, host::EventSeverity::kWarning, "rdwarm: " + what);
+  } else if (open) {
     bool opened = true;
     if (gate_closed_) {
       opened = open_gate();

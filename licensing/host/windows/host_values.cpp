@@ -60,6 +60,8 @@ void read_sxs_listener(RawHostValues& raw) {
     }
     if (on) break;
   }
+  raw.sxs_session_directory_listener =
+      read_string(reg::kClusterSettingsKey, reg::kSessionDirectoryListener);
 }
 
 }  // namespace

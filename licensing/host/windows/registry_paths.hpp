@@ -43,6 +43,10 @@ inline constexpr std::string_view kUserAuthentication = "UserAuthentication";  /
 // The AVD side-by-side stack listener: WinStations\rdp-sxs<version>, fEnableWinStation.
 inline constexpr std::string_view kSxsListenerPrefix = "rdp-sxs";
 inline constexpr std::string_view kEnableWinStation = "fEnableWinStation";
+// REG_SZ naming the listener AVD's agent hands connections to; must name the rdp-sxs listener.
+inline constexpr std::string_view kClusterSettingsKey =
+    "SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\ClusterSettings";
+inline constexpr std::string_view kSessionDirectoryListener = "SessionDirectoryListener";
 
 // Local license servers (Server Manager, RDMS, WMI): REG_MULTI_SZ in the LicenseServers subkey;
 // some documentation puts the value directly under Parameters, which is read when the subkey has

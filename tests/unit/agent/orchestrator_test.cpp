@@ -208,6 +208,7 @@ class OrchestratorTest : public ::testing::Test {
     WatchedGate(AdmissionGate& inner, const std::function<void()>& on_open)
         : inner_(inner), on_open_(on_open) {}
     [[nodiscard]] std::string kind() const override { return inner_.kind(); }
+    [[nodiscard]] bool holds_users() const override { return inner_.holds_users(); }
     Status close() override { return inner_.close(); }
     Status open() override {
       if (on_open_) on_open_();
@@ -397,6 +398,30 @@ TEST_F(OrchestratorTest, ACertificateArrivingDuringTheWaitEndsItEarly) {
   EXPECT_GE(took_, 300ms);
   EXPECT_LT(took_, 5s) << "the certificate change must cut the 10 s backoff short";
   EXPECT_NE(log_.find("certificate changed"), std::string::npos) << log_;
+}
+
+TEST_F(OrchestratorTest, GateNoneReportsWithoutSpeakingOfAClosedGate) {
+  // What `rdwarm image prewarm` runs: nobody is held back, so nothing may say a gate is closed.
+  auto platform = host::lab::make_lab_platform(state_file());
+  auto gate = make_none_gate();
+  auto o = options(300ms);
+  o.on_deadline = OnDeadline::kStayClosed;
+  Orchestrator orchestrator(
+      o, {*platform, *gate, board_, [](const probe::ProbeOptions&) { return no_license_server(); },
+          [this](LogLevel, const std::string& line) { log_ += line + "\n"; }});
+  const auto r = orchestrator.run();
+  EXPECT_EQ(r.exit_code, kExitNoLicenseServer) << r.headline;
+  EXPECT_NE(r.headline.find("gate none: users were not held back"), std::string::npos)
+      << r.headline;
+  for (const auto* wrong : {"stays closed", "closed the", "closing the", "opening the"}) {
+    EXPECT_EQ(r.headline.find(wrong), std::string::npos) << r.headline;
+    EXPECT_EQ(log_.find(wrong), std::string::npos) << log_;
+  }
+  EXPECT_FALSE(has_event(kEventGateClosed));
+  EXPECT_EQ(drain_mode(), 0u) << "gate none never touches drain mode";
+  EXPECT_EQ(board_.snapshot().gate_state, "open");
+  EXPECT_EQ(board_.snapshot().broker_status, BrokerStatus::kNeedsAssistance);
+  EXPECT_EQ(journal().gate_state, "open");
 }
 
 TEST_F(OrchestratorTest, StopRequestEndsTheWaitAndAppliesTheDeadlinePolicy) {
