@@ -176,6 +176,7 @@ int main(int argc, char** argv) {
       config.address = bind;
       config.port = 0;
       config.nla_required = scenario.host.nla_required;
+      config.nla = scenario.nla;
       config.error_info_before_alert = scenario.host.error_info_before_alert;
       config.fault = scenario.fault;
       config.session = scenario.session;

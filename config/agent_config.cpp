@@ -76,12 +76,37 @@ std::string_view to_string(PlatformKind v) {
   return "?";
 }
 
+std::string_view to_string(PasswordSource v) {
+  switch (v) {
+    case PasswordSource::Auto:
+      return "auto";
+    case PasswordSource::Dpapi:
+      return "dpapi";
+    case PasswordSource::File:
+      return "file";
+    case PasswordSource::Env:
+      return "env";
+  }
+  return "?";
+}
+
+std::string_view to_string(NlaTokens v) {
+  switch (v) {
+    case NlaTokens::Spnego:
+      return "spnego";
+    case NlaTokens::Ntlm:
+      return "ntlm";
+  }
+  return "?";
+}
+
 AgentConfig default_config() {
   AgentConfig c;
   c.gate.journal = default_gate_journal_path();
   c.status.file = default_status_path();
   c.platform.lab_state_dir = default_lab_state_dir();
   c.image.manifest = default_manifest_path();
+  c.nla.password_file = default_password_file_path();
   return c;
 }
 
@@ -91,6 +116,24 @@ PlatformKind effective_platform(PlatformKind kind) {
   return PlatformKind::Windows;
 #else
   return PlatformKind::Lab;
+#endif
+}
+
+PasswordSource effective_password_source(PasswordSource source) {
+  if (source != PasswordSource::Auto) return source;
+#ifdef _WIN32
+  return PasswordSource::Dpapi;
+#else
+  return PasswordSource::File;
+#endif
+}
+
+bool password_source_available(PasswordSource source) {
+#ifdef _WIN32
+  (void)source;
+  return true;
+#else
+  return effective_password_source(source) != PasswordSource::Dpapi;
 #endif
 }
 

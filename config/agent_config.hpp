@@ -24,6 +24,12 @@ enum class LogLevel { Trace, Debug, Info, Warn, Error };
 enum class LogFormat { Text, Json };
 // Auto: windows in rdwarm.exe on Windows, lab elsewhere.
 enum class PlatformKind { Auto, Windows, Lab };
+// Where the NLA password is kept (docs/credentials.md). Auto: dpapi in rdwarm.exe on Windows, file
+// elsewhere.
+enum class PasswordSource { Auto, Dpapi, File, Env };
+// How NLA tokens travel in CredSSP (docs/nla.md): SPNEGO as Windows sends them, or bare NTLM for
+// servers built on FreeRDP 2.
+enum class NlaTokens { Spnego, Ntlm };
 
 inline constexpr std::array kOnDeadlines{OnDeadline::StayClosed, OnDeadline::Open};
 inline constexpr std::array kJitters{Jitter::Full, Jitter::None};
@@ -34,6 +40,9 @@ inline constexpr std::array kLogLevels{LogLevel::Trace, LogLevel::Debug, LogLeve
 inline constexpr std::array kLogFormats{LogFormat::Text, LogFormat::Json};
 inline constexpr std::array kPlatformKinds{PlatformKind::Auto, PlatformKind::Windows,
                                            PlatformKind::Lab};
+inline constexpr std::array kPasswordSources{PasswordSource::Auto, PasswordSource::Dpapi,
+                                             PasswordSource::File, PasswordSource::Env};
+inline constexpr std::array kNlaTokens{NlaTokens::Spnego, NlaTokens::Ntlm};
 
 // The spelling used in rdwarm.toml ("stay-closed", "drain", ...).
 std::string_view to_string(OnDeadline v);
@@ -42,6 +51,8 @@ std::string_view to_string(GateKind v);
 std::string_view to_string(LogLevel v);
 std::string_view to_string(LogFormat v);
 std::string_view to_string(PlatformKind v);
+std::string_view to_string(PasswordSource v);
+std::string_view to_string(NlaTokens v);
 
 struct TargetConfig {
   std::string host = "127.0.0.1";
@@ -119,6 +130,18 @@ struct ImageConfig {
   bool operator==(const ImageConfig&) const = default;
 };
 
+// The account the probe authenticates with when the session host requires NLA. The password itself
+// is never part of the configuration: only where to find it.
+struct NlaConfig {
+  std::string user;    // empty: no credentials; an NLA-only host stays the NlaRequired verdict
+  std::string domain;  // "" (none), "." (a local account of the host), or a domain name
+  PasswordSource password_source = PasswordSource::Auto;
+  std::filesystem::path password_file;  // default_config(): default_password_file_path()
+  std::string password_env = "RDWARM_NLA_PASSWORD";
+  NlaTokens tokens = NlaTokens::Spnego;
+  bool operator==(const NlaConfig&) const = default;
+};
+
 struct AgentConfig {
   TargetConfig target;
   ProbeConfig probe;
@@ -130,6 +153,7 @@ struct AgentConfig {
   LoggingConfig logging;
   PlatformConfig platform;
   ImageConfig image;
+  NlaConfig nla;
   bool operator==(const AgentConfig&) const = default;
 };
 
@@ -138,5 +162,9 @@ AgentConfig default_config();
 
 // PlatformKind::Auto resolved for this build: Windows in rdwarm.exe, Lab elsewhere.
 PlatformKind effective_platform(PlatformKind kind);
+// PasswordSource::Auto resolved for this build: Dpapi in rdwarm.exe, File elsewhere.
+PasswordSource effective_password_source(PasswordSource source);
+// Whether this build can read the source (DPAPI exists only in rdwarm.exe).
+bool password_source_available(PasswordSource source);
 
 }  // namespace rdwarm::config

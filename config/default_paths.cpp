@@ -52,6 +52,10 @@ std::filesystem::path default_manifest_path() {
   return default_data_dir() / "seal-manifest.json";
 }
 
+std::filesystem::path default_password_file_path() {
+  return default_config_path().parent_path() / "nla-password";
+}
+
 std::filesystem::path default_lab_state_dir() {
   const std::string dir = environment("RDWARM_LAB_STATE_DIR");
   if (!dir.empty()) return path_from_utf8(dir);

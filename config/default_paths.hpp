@@ -16,6 +16,9 @@ std::filesystem::path default_config_path();
 std::filesystem::path default_status_path();        // <data dir>/status.json
 std::filesystem::path default_gate_journal_path();  // <data dir>/gate-journal.json
 std::filesystem::path default_manifest_path();      // <data dir>/seal-manifest.json
+// The NLA password file, next to the default configuration file: %ProgramData%\rdwarm\nla-password
+// on Windows, /etc/rdwarm/nla-password elsewhere (docs/credentials.md).
+std::filesystem::path default_password_file_path();
 // $RDWARM_LAB_STATE_DIR, else <temp>/rdwarm-lab: the same default as rdwarm-lab and the CLI.
 std::filesystem::path default_lab_state_dir();
 

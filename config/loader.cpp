@@ -1,6 +1,7 @@
 #include "config/loader.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -128,7 +129,28 @@ std::string unknown_table(std::string_view table) {
   return what + "the tables are " + list_tables();
 }
 
+// A key that would hold a password: refused wherever it is written, with where the password goes
+// instead. The message never repeats the value.
+bool names_a_password(std::string_view key) {
+  std::string lower;
+  for (char c : key) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string_view k : {"password", "passwd", "pass", "pwd", "secret", "nla_password"}) {
+    if (lower == k) return true;
+  }
+  return false;
+}
+
+std::string password_refused(std::string_view full_key) {
+  return std::string(full_key) +
+         ": rdwarm.toml never holds the password (the file is copied into images, read by "
+         "many and shown by configuration dumps); remove this line and store the password "
+         "with `rdwarm credentials set` (DPAPI on Windows, a file only its owner can read "
+         "elsewhere), or set [nla] password_source = \"file\" with password_file, or "
+         "password_source = \"env\" with password_env (docs/credentials.md)";
+}
+
 std::string unknown_top_level_key(std::string_view key) {
+  if (names_a_password(key)) return password_refused(key);
   std::string what = std::string(key) + ": unknown key at the top level; ";
   const auto homes = tables_with_key(key);
   if (!homes.empty()) {
@@ -138,6 +160,7 @@ std::string unknown_top_level_key(std::string_view key) {
 }
 
 std::string unknown_key(std::string_view table, std::string_view key) {
+  if (names_a_password(key)) return password_refused(std::string(table) + "." + std::string(key));
   std::string what = std::string(table) + "." + std::string(key) + ": unknown key; ";
   const auto keys = keys_of(table);
   if (auto close = nearest(key, keys)) {
@@ -162,6 +185,7 @@ class Rules {
     if (auto p = retry()) return p;
     if (auto p = probe()) return p;
     if (auto p = health()) return p;
+    if (auto p = nla()) return p;
     return std::nullopt;
   }
 
@@ -242,6 +266,23 @@ class Rules {
     return std::nullopt;
   }
 
+  std::optional<Problem> nla() const {
+    const NlaConfig& n = c_.nla;
+    if (n.user.empty() && !n.domain.empty()) {
+      return Problem{at({"nla.domain"}),
+                     "nla.domain: " + in_quotes(n.domain) +
+                         " is set but nla.user is empty; set user to the account the probe "
+                         "authenticates with, or remove domain"};
+    }
+    if (n.user.find('@') != std::string::npos && !n.domain.empty()) {
+      return Problem{at({"nla.domain", "nla.user"}),
+                     "nla.domain: " + in_quotes(n.user) +
+                         " is a user principal name, which names its domain itself; leave "
+                         "domain empty, or write the user name without @"};
+    }
+    return std::nullopt;
+  }
+
   const AgentConfig& c_;
   const Seen& seen_;
 };
@@ -308,6 +349,18 @@ Result<AgentConfig> load_config_text(std::string_view text, std::string_view sou
   }
   if (auto p = Rules(config, seen).check()) return to_error(source_name, *p);
   return config;
+}
+
+Status check_nla(const NlaConfig& nla) {
+  AgentConfig config = default_config();
+  config.nla = nla;
+  auto loaded = load_config_text(to_toml(config, "nla"), "nla");
+  if (loaded) return Ok{};
+  // what starts with the key: "nla.user: ..."
+  const std::string& what = loaded.error().what;
+  const auto colon = what.find(": ");
+  if (colon == std::string::npos) return make_error("nla", "", what);
+  return make_error(what.substr(0, colon), "", what.substr(colon + 2));
 }
 
 Result<std::vector<WrittenKey>> written_keys(std::string_view text, std::string_view source_name) {

@@ -23,6 +23,11 @@ Result<AgentConfig> load_config_text(std::string_view text, std::string_view sou
 // A missing or unreadable file is an error that names the path.
 Result<AgentConfig> load_config_file(const std::filesystem::path& file);
 
+// The checks load_config_text makes of [nla], for values that come from the command line
+// (`rdwarm credentials set --user`, `rdwarm probe --user`). The error is under the key
+// ("nla.user") without a file position.
+Status check_nla(const NlaConfig& nla);
+
 struct LoadedConfig {
   AgentConfig config;
   std::filesystem::path file;  // empty: no file, built-in defaults

@@ -1,6 +1,7 @@
 #include "config/schema.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <limits>
 #include <span>
@@ -340,6 +341,61 @@ std::optional<std::string> command_check(const std::string& s) {
   return std::nullopt;
 }
 
+// A Windows account name, without its domain ([MS-NLMP] sends user and domain separately); a user
+// principal name (user@domain) is accepted whole.
+std::optional<std::string> nla_user_check(const std::string& s) {
+  if (s.size() > 256) return "the user name is longer than 256 characters";
+  if (s.find('\\') != std::string::npos) {
+    return in_quotes(s) +
+           " is not accepted; write the domain in nla.domain and the user name alone, such as "
+           "domain = \"CORP\" and user = \"rdwarm-probe\"";
+  }
+  if (s.find_first_of("\"/[]:;|=,+*?<>") != std::string::npos) {
+    return in_quotes(s) + " is not accepted; a Windows user name cannot contain any of " +
+           "\" / \\ [ ] : ; | = , + * ? < >";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> nla_domain_check(const std::string& s) {
+  if (s.size() > 255 || s.find_first_of("\\/@:*?\"<>| ") != std::string::npos) {
+    return in_quotes(s) + " is not accepted; expected \"\" (no domain), \".\" (an account of " +
+           "the session host itself) or a domain name such as \"CORP\" or \"corp.example\"";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> env_name_check(const std::string& s) {
+  const bool ok = !s.empty() && s.size() <= 255 &&
+                  (std::isalpha(static_cast<unsigned char>(s[0])) != 0 || s[0] == '_') &&
+                  std::all_of(s.begin(), s.end(), [](char c) {
+                    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+                  });
+  if (!ok) {
+    return in_quotes(s) + " is not accepted; expected an environment variable name (letters, " +
+           "digits and _), such as \"RDWARM_NLA_PASSWORD\"";
+  }
+  return std::nullopt;
+}
+
+// "dpapi" is refused where there is no DPAPI, at the line that asks for it.
+Field password_source_field() {
+  Field f = enum_field(
+      "nla", "password_source", [](auto& c) -> auto& { return c.nla.password_source; },
+      kPasswordSources);
+  f.read = [read = f.read](const toml::node& n, AgentConfig& c) -> Problem {
+    if (auto bad = read(n, c)) return bad;
+    if (!password_source_available(c.nla.password_source)) {
+      return FieldProblem{&n,
+                          "\"dpapi\" is available only in rdwarm.exe on Windows (the password is "
+                          "protected with Windows' DPAPI); here use \"file\" (a file only its "
+                          "owner can read, written by `rdwarm credentials set`) or \"env\""};
+    }
+    return std::nullopt;
+  };
+  return f;
+}
+
 using std::chrono::days;
 using std::chrono::hours;
 using std::chrono::milliseconds;
@@ -449,6 +505,22 @@ std::vector<Field> make_fields() {
   f.push_back(duration_field(
       "image", "planned_lifetime", [](auto& c) -> auto& { return c.image.planned_lifetime; },
       hours(1), days(3650)));
+  // [nla]
+  f.push_back(string_field(
+      "nla", "user", "a string, the account name (\"\" for no NLA credentials)",
+      [](auto& c) -> auto& { return c.nla.user; }, nla_user_check));
+  f.push_back(string_field(
+      "nla", "domain", "a string, \"\", \".\" or a domain name",
+      [](auto& c) -> auto& { return c.nla.domain; }, nla_domain_check));
+  f.push_back(password_source_field());
+  f.push_back(path_field(
+      "nla", "password_file", [](auto& c) -> auto& { return c.nla.password_file; },
+      default_password_file_path));
+  f.push_back(string_field(
+      "nla", "password_env", "a string, an environment variable name",
+      [](auto& c) -> auto& { return c.nla.password_env; }, env_name_check));
+  f.push_back(enum_field(
+      "nla", "tokens", [](auto& c) -> auto& { return c.nla.tokens; }, kNlaTokens));
   return f;
 }
 
@@ -540,10 +612,11 @@ struct TomlValue {
 
 }  // namespace
 
-std::string to_toml(const AgentConfig& config) {
+std::string to_toml(const AgentConfig& config, std::string_view only) {
   std::string out;
   std::string_view table;
   for (const auto& f : detail::fields()) {
+    if (!only.empty() && f.table != only) continue;
     if (f.table != table) {
       if (!out.empty()) out += '\n';
       out += "[" + std::string(f.table) + "]\n";
@@ -552,6 +625,10 @@ std::string to_toml(const AgentConfig& config) {
     out += std::string(f.key) + " = " + std::visit(TomlValue{}, f.write(config)) + "\n";
   }
   return out;
+}
+
+std::string to_toml(const AgentConfig& config) {
+  return to_toml(config, {});
 }
 
 nlohmann::ordered_json to_json(const AgentConfig& config) {

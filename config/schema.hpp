@@ -34,6 +34,8 @@ struct WrittenKey {
 Result<std::vector<WrittenKey>> written_keys(std::string_view text, std::string_view source_name);
 
 std::string to_toml(const AgentConfig& config);
+// One table of it, with its [header]: what `rdwarm credentials set` tells an admin to paste.
+std::string to_toml(const AgentConfig& config, std::string_view table);
 nlohmann::ordered_json to_json(const AgentConfig& config);
 
 }  // namespace rdwarm::config

@@ -48,7 +48,8 @@ std::string help_footer() {
   return "\nScenarios (lab/scenarios/*.toml, built in; --scenario also takes a file path):\n" +
          scenario_table(std::nullopt) +
          "\nWhat the lab does: it answers the RDP connection sequence as a Windows session host\n"
-         "does (X.224, TLS with a certificate made at start, MCS/GCC, Client Info) and runs the\n"
+         "does (X.224, TLS with a certificate made at start, with nla_required CredSSP (NTLM)\n"
+         "against the scenario's [nla] account, MCS/GCC, Client Info) and runs the\n"
          "server side of licensing (MS-RDPELE 3.2.5): a License Request with a proprietary\n"
          "certificate until its license server has issued it an X.509 chain, a Platform\n"
          "Challenge, then a verdict from the host state: STATUS_VALID_CLIENT or a New License,\n"
@@ -100,6 +101,13 @@ std::string summary(const LabServerStats& s, const LicenseServer& ls, const Sess
            std::to_string(h.competing_requests) + " other hosts served";
   }
   out += "\n";
+  if (host.scenario().host.nla_required) {
+    const auto& nla = host.scenario().nla;
+    out += "rdwarm-lab: NLA account " +
+           (nla.account.domain.empty() ? "" : nla.account.domain + "\\") + nla.account.user + " (" +
+           std::string(auth::ntlm::name_of(nla.account.state)) + "): authenticated " +
+           std::to_string(s.nla_logons) + ", refused " + std::to_string(s.nla_refused) + "\n";
+  }
   return out;
 }
 
@@ -184,6 +192,7 @@ int run(int argc, char** argv) {
     config.address = bind;
     config.port = port;
     config.nla_required = scenario.host.nla_required;
+    config.nla = scenario.nla;
     config.error_info_before_alert = scenario.host.error_info_before_alert;
     config.fault = scenario.fault;
     config.session = scenario.session;
@@ -195,8 +204,18 @@ int run(int argc, char** argv) {
     }
     const auto started = std::chrono::steady_clock::now();
     std::cout << "rdwarm-lab: scenario " << scenario.name << " (" << scenario.source
-              << "): " << scenario.description << "\n"
-              << "rdwarm-lab: listening on " << bind << ":" << *bound << ", state file "
+              << "): " << scenario.description << "\n";
+    if (scenario.host.nla_required) {
+      // Who may log on, never the password (a scenario's password is test data, but a log is a
+      // log).
+      const auto& nla = scenario.nla;
+      std::cout << "rdwarm-lab: NLA required: account "
+                << (nla.account.domain.empty() ? "" : nla.account.domain + "\\") << nla.account.user
+                << " (" << auth::ntlm::name_of(nla.account.state) << ", from its " << nla.credential
+                << ", Remote Desktop logon right " << (nla.remote_desktop_right ? "yes" : "no")
+                << "), CredSSP up to version " << nla.credssp_version << "\n";
+    }
+    std::cout << "rdwarm-lab: listening on " << bind << ":" << *bound << ", state file "
               << state_file.string() << std::endl;
 
     // On SIGINT/SIGTERM: stop accepting, close every connection, let their handlers record how

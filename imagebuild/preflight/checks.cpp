@@ -446,7 +446,7 @@ CheckResult check_certificate(const HostView& v) {
       references::kNoLicenseServerAvailable);
 }
 
-CheckResult check_nla(const HostView& v) {
+CheckResult check_nla(const HostView& v, const PreflightOptions& options) {
   const std::string title = "NLA (warm-up can connect)";
   const auto& f = v.s.nla_required;
   if (v.applicability != Applicability::kApplicable) {
@@ -458,14 +458,29 @@ CheckResult check_nla(const HostView& v) {
                        "Run the check as SYSTEM or an administrator.");
   }
   if (f.has_value() && *f.value) {
+    if (!options.nla_problem.empty()) {
+      return with_remedy(
+          result(check_id::kNla, title, CheckStatus::kFail,
+                 "NLA is required (UserAuthentication = 1) and an [nla] account is configured, "
+                 "but its password cannot be used: " +
+                     options.nla_problem + "; every boot's warm-up would stop with exit code 2",
+                 f.source),
+          "Set the password again with `rdwarm credentials set` (docs/credentials.md).");
+    }
+    if (!options.nla_account.empty()) {
+      return result(check_id::kNla, title, CheckStatus::kPass,
+                    "NLA is required (UserAuthentication = 1); the warm-up authenticates as " +
+                        options.nla_account,
+                    f.source);
+    }
     return with_remedy(
         result(check_id::kNla, title, CheckStatus::kWarn,
-               "NLA is required (UserAuthentication = 1): rdwarm's warm-up sends no credentials "
-               "yet, so rdwarm boot stops with exit code 12 and the first user's connection "
-               "fetches the certificate instead",
+               "NLA is required (UserAuthentication = 1) and no [nla] account is configured, so "
+               "rdwarm boot stops with exit code 12 and the first user's connection fetches the "
+               "certificate instead",
                f.source),
-        "Keep NLA on; do not weaken the listener for rdwarm. Until rdwarm speaks NLA, rebuild "
-        "the image within the grace period.");
+        "Keep NLA on; give rdwarm a dedicated account that may log on through Remote Desktop "
+        "Services: [nla] in rdwarm.toml and `rdwarm credentials set` (docs/nla.md).");
   }
   return result(check_id::kNla, title, CheckStatus::kPass,
                 "not required: the warm-up connection reaches licensing", f.source);
@@ -593,7 +608,7 @@ Preflight run_preflight_checks(const LicensingSnapshot& snapshot, const Prefligh
       check_grace_period(v, options, out),
       check_grace_timebomb(v),
       check_certificate(v),
-      check_nla(v),
+      check_nla(v, options),
       check_sxs_listener(v),
   };
   // Without an RD Session Host role nothing else applies, whatever the values say.

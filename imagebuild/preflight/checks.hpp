@@ -53,6 +53,11 @@ inline constexpr std::string_view kMultiSessionEditionId = "ServerRdsh";
 struct PreflightOptions {
   std::chrono::milliseconds planned_lifetime{std::chrono::days(30)};
   std::set<std::string, std::less<>> skip;  // check ids skipped on request (--skip)
+  // The NLA account of [nla] (docs/nla.md), as the warm-up will use it: "CORP\\svc-rdwarm,
+  // password from dpapi"; empty when none is configured. nla_problem: it is configured but its
+  // password cannot be used (what the resolver said).
+  std::string nla_account;
+  std::string nla_problem;
 };
 
 // Overall outcome; the command line maps it to the shared exit codes.

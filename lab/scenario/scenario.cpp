@@ -60,6 +60,8 @@ std::string_view stall_point_name(StallPoint point) {
       return "license-verdict";
     case StallPoint::DemandActive:
       return "demand-active";
+    case StallPoint::Nla:
+      return "nla";
   }
   return "unknown";
 }
@@ -256,9 +258,10 @@ constexpr std::array<std::pair<std::string_view, FaultKind>, 4> kFaults{{
     {"stall", FaultKind::Stall},
     {"malformed", FaultKind::Malformed},
 }};
-constexpr std::array<std::pair<std::string_view, StallPoint>, 8> kStalls{{
+constexpr std::array<std::pair<std::string_view, StallPoint>, 9> kStalls{{
     {"x224", StallPoint::X224},
     {"tls", StallPoint::Tls},
+    {"nla", StallPoint::Nla},
     {"mcs", StallPoint::Mcs},
     {"channels", StallPoint::Channels},
     {"licensing", StallPoint::Licensing},
@@ -396,6 +399,61 @@ void read_session(TableReader& r, SessionScenario& s) {
   }
 }
 
+constexpr std::array<std::pair<std::string_view, auth::ntlm::AccountState>, 5> kAccountStates{{
+    {"enabled", auth::ntlm::AccountState::Enabled},
+    {"disabled", auth::ntlm::AccountState::Disabled},
+    {"password-expired", auth::ntlm::AccountState::PasswordExpired},
+    {"password-must-change", auth::ntlm::AccountState::PasswordMustChange},
+    {"locked-out", auth::ntlm::AccountState::LockedOut},
+}};
+
+void read_nla(TableReader& r, NlaScenario& nla) {
+  std::string user(kDefaultNlaUser);
+  std::string domain(kDefaultNlaDomain);
+  std::string password(kDefaultNlaPassword);
+  std::string nt_hash;
+  auto state = auth::ntlm::AccountState::Enabled;
+  r.string("user", user);
+  r.string("domain", domain);
+  r.string("password", password);
+  r.string("nt_hash", nt_hash);
+  r.choice("account_state", state, kAccountStates);
+  r.boolean("remote_desktop_right", nla.remote_desktop_right);
+  r.integer("credssp_version", nla.credssp_version, 2, 6);
+  const auth::Secret secret(std::move(password));  // wiped when it goes
+  if (r.error()) return;
+  if (user.empty() || user.size() > 256) {
+    r.fail(r.node("user"), "user", "must be 1 to 256 characters");
+    return;
+  }
+  if (domain.size() > 255) {
+    r.fail(r.node("domain"), "domain", "must be at most 255 characters");
+    return;
+  }
+  const auto* hash_node = r.node("nt_hash");
+  if (hash_node == nullptr) {
+    if (secret.empty()) r.fail(r.node("password"), "password", "must not be empty");
+    nla.account =
+        auth::ntlm::Account::with_password(std::move(user), std::move(domain), secret, state);
+    nla.credential = "password";
+    return;
+  }
+  if (r.node("password") != nullptr) {
+    r.fail(hash_node, "nt_hash", "and password both set: give exactly one of the two");
+    return;
+  }
+  auto account =
+      auth::ntlm::Account::with_nt_hash(std::move(user), std::move(domain), nt_hash, state);
+  if (!account) {
+    r.fail(hash_node, "nt_hash",
+           "must be 32 hex digits, the NT hash as winpr-hash prints it (" + account.error().what +
+               ")");
+    return;
+  }
+  nla.account = std::move(account).value();
+  nla.credential = "nt_hash";
+}
+
 void read_fault(TableReader& r, FaultScenario& f) {
   r.choice("kind", f.kind, kFaults);
   r.choice("phase", f.stall, kStalls);
@@ -442,12 +500,14 @@ Result<Scenario> parse_scenario(std::string_view toml_text, std::string_view sou
           [&](TableReader& r) { read_license_server(r, s.license_server, s.competing_hosts); });
   section("session", [&](TableReader& r) { read_session(r, s.session); });
   section("fault", [&](TableReader& r) { read_fault(r, s.fault); });
+  section("nla", [&](TableReader& r) { read_nla(r, s.nla); });
   if (!top.error()) top.check_unknown();
   if (const Error* e = top.error()) return *e;
   if (s.description.empty()) {
     return Error{std::string(source), "description", "is missing (one line for --list-scenarios)"};
   }
   s.license_server.per_device = s.host.licensing_mode == LicensingMode::PerDevice;
+  s.nla.computer_name = s.host.name;
   return s;
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "lab/license_server/license_server.hpp"
+#include "licensing/auth/ntlm/account.hpp"
 #include "licensing/wire/result.hpp"
 
 namespace rdwarm::lab {
@@ -34,6 +35,8 @@ struct HostScenario {
   // timebomb value does not exist (deleted by a sealing tool).
   std::optional<std::chrono::milliseconds> grace_left = -std::chrono::hours(24);
   bool certificate = false;  // the host already holds a license-server-issued X.509 chain
+  // Network Level Authentication: CredSSP with the account of [nla] before MCS; a client that
+  // offers only TLS gets HYBRID_REQUIRED_BY_SERVER.
   bool nla_required = false;
   // Windows sends the licensing error alert, then Set Error Info. FreeRDP 2 stops reading at the
   // alert and never sees the error info; true sends Set Error Info first, so it does.
@@ -55,6 +58,27 @@ struct SessionScenario {
   std::size_t max_connections = 4096;  // more are accepted and closed at once
 };
 
+// The lab's NLA account when none is configured. Lab scenarios are test data: their passwords are
+// plain text on purpose, and this one says what it is.
+inline constexpr std::string_view kDefaultNlaUser = "probe";
+inline constexpr std::string_view kDefaultNlaDomain = "LAB";
+inline constexpr std::string_view kDefaultNlaPassword = "lab-only-Passw0rd";
+
+// [nla]: the one account an NLA host knows (NTLM, checked by rdwarm's acceptor) and what it tells
+// a client that authenticated.
+struct NlaScenario {
+  auth::ntlm::Account account = auth::ntlm::Account::with_password(
+      std::string(kDefaultNlaUser), std::string(kDefaultNlaDomain),
+      auth::Secret(std::string(kDefaultNlaPassword)));
+  std::string credential = "password";  // which key set the account: "password" or "nt_hash"
+  // The account may log on through Remote Desktop Services. false: AUTHZ_ACCESS_DENIED in the
+  // Early User Authorization Result (HYBRID_EX); with HYBRID, licensing runs and the logon is
+  // refused afterwards (Set Error Info 0x9).
+  bool remote_desktop_right = true;
+  std::uint32_t credssp_version = 6;       // the highest the host speaks, 2..6
+  std::string computer_name = "LAB-SH01";  // not a key: [host] name, the NTLM target name
+};
+
 enum class FaultKind { None, ResetAfterLicenseRequest, Stall, Malformed };
 std::string_view fault_kind_name(FaultKind kind);
 
@@ -68,6 +92,8 @@ enum class StallPoint {
   PlatformChallenge,  // New License Request received, no Platform Challenge
   LicenseVerdict,     // Challenge Response received, no verdict
   DemandActive,       // licensed, no Demand Active
+  Nla,                // NLA: TLS up, no answer to the client's first TSRequest (listed last so
+                      // the values of the others stay as they were)
 };
 std::string_view stall_point_name(StallPoint point);
 
@@ -104,6 +130,7 @@ struct Scenario {
   std::uint32_t competing_hosts = 0;
   SessionScenario session;
   FaultScenario fault;
+  NlaScenario nla;  // used when host.nla_required
 };
 
 // Parses a scenario. `source` names the file in errors ("first-boot.toml:12"); every unknown key is

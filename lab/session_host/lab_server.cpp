@@ -6,11 +6,15 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
+#include <cstdio>
 #include <map>
 
 #include "lab/session_host/lab_log.hpp"
 #include "lab/session_host/licensing_policy.hpp"
 #include "lab/session_host/session_host_connection.hpp"
+#include "lab/session_host/tls_identity.hpp"
+#include "licensing/crypto/credssp_binding.hpp"
+#include "licensing/wire/credssp.hpp"
 #include "licensing/wire/errinfo.hpp"
 
 namespace rdwarm::lab {
@@ -25,8 +29,40 @@ namespace {
 constexpr std::chrono::milliseconds kLingerAfterClose{2000};
 constexpr std::size_t kReadBufferSize = 8192;
 
+std::string hex32(std::uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08X", v);
+  return buf;
+}
+
+// " nla LAB\probe NTLM in SPNEGO, CredSSP 6, authenticated, AUTHZ_SUCCESS": who, how, the result.
+std::string describe_nla(const ConnectionReport& r) {
+  if (!r.credssp_version) return {};
+  std::string s = " nla ";
+  if (r.nla_user.empty()) {
+    s += "(no AUTHENTICATE)";
+  } else {
+    s += (r.nla_domain.empty() ? "" : r.nla_domain + "\\") + r.nla_user;
+  }
+  s += r.nla_spnego.value_or(false) ? " NTLM in SPNEGO" : " NTLM (bare)";
+  s += ", CredSSP " + std::to_string(*r.credssp_version);
+  if (r.nla_authenticated) {
+    s += ", authenticated";
+  } else if (r.nla_refused) {
+    const auto name = wire::credssp::status_code_name(*r.nla_refused);
+    s += ", refused " + (name.empty() ? hex32(*r.nla_refused)
+                                      : std::string(name) + " (" + hex32(*r.nla_refused) + ")");
+  }
+  if (r.authorization_result) {
+    const auto name = wire::credssp::authorization_result_name(*r.authorization_result);
+    s += ", " +
+         (name.empty() ? "authorization " + hex32(*r.authorization_result) : std::string(name));
+  }
+  return s;
+}
+
 std::string describe(const ConnectionReport& r) {
-  std::string s;
+  std::string s = describe_nla(r);
   if (!r.client_name.empty()) s += " client " + r.client_name;
   if (!r.machine_name.empty()) s += " machine " + r.machine_name;
   if (r.certificate_sent) {
@@ -50,6 +86,14 @@ class LabServer::Impl : public std::enable_shared_from_this<LabServer::Impl> {
       : io_(io), tls_(tls), host_(host), config_(std::move(config)), acceptor_(io) {}
 
   Result<std::uint16_t> listen() {
+    if (config_.nla_required) {
+      // CredSSP binds each logon to the public key of the certificate every connection presents.
+      auto der = tls_certificate_der(tls_);
+      if (!der) return der.error();
+      auto key = crypto::credssp::subject_public_key(*der);
+      if (!key) return key.error();
+      tls_public_key_ = std::move(key).value();
+    }
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(config_.address, ec);
     if (ec) return Error{"rdwarm-lab", "address", config_.address + " is not an IP address"};
@@ -82,6 +126,7 @@ class LabServer::Impl : public std::enable_shared_from_this<LabServer::Impl> {
   LabServerStats stats_;
   std::uint64_t next_number_ = 0;
   std::map<std::uint64_t, std::shared_ptr<Connection>> connections_;
+  std::vector<std::uint8_t> tls_public_key_;
   bool stopped_ = false;
 
  private:
@@ -288,6 +333,10 @@ void LabServer::Impl::accept() {
         const std::uint64_t number = ++self->next_number_;
         ConnectionConfig cc;
         cc.nla_required = self->config_.nla_required;
+        if (cc.nla_required) {
+          cc.nla = self->config_.nla;
+          cc.tls_public_key = self->tls_public_key_;
+        }
         cc.error_info_before_alert = self->config_.error_info_before_alert;
         if (self->config_.fault.hits(number)) {
           cc.fault = self->config_.fault;
@@ -320,6 +369,8 @@ void LabServer::Impl::finished(std::uint64_t number, const ConnectionReport& rep
   }
   if (report.refused_logon) ++stats_.refused_logons;
   if (report.activated) ++stats_.activated;
+  if (report.nla_authenticated) ++stats_.nla_logons;
+  if (report.nla_refused) ++stats_.nla_refused;
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
   log_line(LogLevel::Info, "connection " + std::to_string(number) + " from " + peer +
                                describe(report) + (fault ? " [fault]" : "") + ": " + report.end +

@@ -21,6 +21,7 @@ struct LabServerConfig {
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;  // 0: the system picks a free port
   bool nla_required = false;
+  NlaScenario nla;  // the account and answers when nla_required
   bool error_info_before_alert = false;
   FaultScenario fault;
   SessionScenario session;
@@ -35,6 +36,8 @@ struct LabServerStats {
   std::uint64_t licensing_failed = 0;  // ERR_NO_LICENSE_SERVER, ERR_INVALID_CLIENT, bad MAC
   std::uint64_t refused_logons = 0;    // licensed, then refused by admission (drain)
   std::uint64_t activated = 0;         // reached the active session state
+  std::uint64_t nla_logons = 0;        // NLA: authenticated (CredSSP finished)
+  std::uint64_t nla_refused = 0;       // NLA: logon refused (wrong password, account state)
   std::uint64_t faults = 0;            // connections hit by the scenario's fault
 };
 

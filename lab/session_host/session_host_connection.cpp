@@ -9,6 +9,7 @@
 #include "licensing/crypto/rc4.hpp"
 #include "licensing/crypto/rsa.hpp"
 #include "licensing/wire/client_info.hpp"
+#include "licensing/wire/credssp.hpp"
 #include "licensing/wire/errinfo.hpp"
 #include "licensing/wire/gcc.hpp"
 #include "licensing/wire/security_header.hpp"
@@ -31,6 +32,8 @@ constexpr std::uint8_t FASTPATH_ACTION_MASK = 0x03;
 // The challenge Windows encrypts: "TEST" in UTF-16 with its NUL [MS-RDPELE 4.3].
 constexpr std::string_view kPlatformChallenge{"TEST\0", 5};
 constexpr std::uint16_t kFirstStaticChannel = 1004;
+// A TSRequest with NTLM is a few hundred bytes; the lab buffers no more than a TPKT frame's worth.
+constexpr std::size_t kMaxTsRequest = 65535;
 
 std::uint16_t security_flags(wire::Bytes user_data) {
   return user_data.size() >= 2 ? static_cast<std::uint16_t>(user_data[0] | (user_data[1] << 8)) : 0;
@@ -52,6 +55,8 @@ std::string_view host_phase_name(HostPhase phase) {
       return "negotiation";
     case HostPhase::Tls:
       return "tls";
+    case HostPhase::Authentication:
+      return "authentication";
     case HostPhase::BasicSettings:
       return "basic-settings";
     case HostPhase::ChannelConnection:
@@ -87,6 +92,8 @@ HostPhase SessionHostConnection::phase() const {
       return HostPhase::Negotiation;
     case State::WaitTls:
       return HostPhase::Tls;
+    case State::WaitCredssp:
+      return HostPhase::Authentication;
     case State::WaitConnectInitial:
       return HostPhase::BasicSettings;
     case State::WaitAttachUser:
@@ -128,6 +135,12 @@ void SessionHostConnection::process_input() {
   while (state_ != State::Closed && state_ != State::Stalled && state_ != State::WaitTls &&
          at < input_.size()) {
     const wire::Bytes rest(input_.data() + at, input_.size() - at);
+    if (state_ == State::WaitCredssp) {  // CredSSP messages are DER, without TPKT framing
+      const std::size_t taken = take_ts_request(rest);
+      if (taken == 0) break;
+      at += taken;
+      continue;
+    }
     std::size_t length = 0;
     const bool after_licensing = state_ == State::WaitConfirmActive ||
                                  state_ == State::Finalization || state_ == State::Active;
@@ -189,22 +202,32 @@ void SessionHostConnection::on_connection_request(wire::Bytes frame) {
   report_.requested_protocols = cr->negotiation ? cr->negotiation->requested_protocols : 0;
   if (stall_at(StallPoint::X224)) return;
   wire::ConnectionConfirm cc;
+  const std::uint32_t requested = report_.requested_protocols;
   if (config_.nla_required) {
-    // The lab speaks no CredSSP: a host that requires NLA refuses every client that cannot
-    // authenticate first, as Windows does for a client that offers only SSL [MS-RDPBCGR
+    // A host that requires NLA takes CredSSP, with the Early User Authorization Result when the
+    // client offers it, and refuses a client that cannot authenticate first [MS-RDPBCGR
     // 3.3.5.3.1].
-    cc.negotiation = wire::NegotiationFailure{wire::HYBRID_REQUIRED_BY_SERVER};
-    send_frame(wire::encode_to_vector(cc));
-    close(CloseMode::Graceful, "NLA required (HYBRID_REQUIRED_BY_SERVER)");
-    return;
-  }
-  if ((report_.requested_protocols & wire::PROTOCOL_SSL) == 0) {
+    if ((requested & wire::PROTOCOL_HYBRID_EX) != 0) {
+      selected_protocol_ = wire::PROTOCOL_HYBRID_EX;
+    } else if ((requested & wire::PROTOCOL_HYBRID) != 0) {
+      selected_protocol_ = wire::PROTOCOL_HYBRID;
+    } else {
+      cc.negotiation = wire::NegotiationFailure{wire::HYBRID_REQUIRED_BY_SERVER};
+      send_frame(wire::encode_to_vector(cc));
+      close(CloseMode::Graceful, "NLA required (HYBRID_REQUIRED_BY_SERVER)");
+      return;
+    }
+  } else if ((requested & wire::PROTOCOL_SSL) == 0) {
     cc.negotiation = wire::NegotiationFailure{wire::SSL_REQUIRED_BY_SERVER};
     send_frame(wire::encode_to_vector(cc));
     close(CloseMode::Graceful, "client did not offer TLS (SSL_REQUIRED_BY_SERVER)");
     return;
+  } else {
+    // Without NLA required the lab stays with TLS even when the client offers CredSSP: a client
+    // with credentials for another host (or none the lab knows) still reaches licensing.
+    selected_protocol_ = wire::PROTOCOL_SSL;
   }
-  selected_protocol_ = wire::PROTOCOL_SSL;
+  report_.selected_protocol = selected_protocol_;
   cc.negotiation =
       wire::NegotiationResponse{wire::EXTENDED_CLIENT_DATA_SUPPORTED, selected_protocol_};
   send_frame(wire::encode_to_vector(cc));
@@ -214,8 +237,72 @@ void SessionHostConnection::on_connection_request(wire::Bytes frame) {
 
 void SessionHostConnection::tls_established() {
   if (state_ != State::WaitTls) return;
-  state_ = State::WaitConnectInitial;
+  if (selected_protocol_ == wire::PROTOCOL_HYBRID ||
+      selected_protocol_ == wire::PROTOCOL_HYBRID_EX) {
+    if (stall_at(StallPoint::Nla)) return;
+    credssp_ = make_lab_credssp(config_.nla, config_.tls_public_key, config_.random);
+    state_ = State::WaitCredssp;
+  } else {
+    state_ = State::WaitConnectInitial;
+  }
   if (!input_.empty()) process_input();
+}
+
+std::size_t SessionHostConnection::take_ts_request(wire::Bytes rest) {
+  auto length = wire::credssp::ts_request_frame_length(rest);
+  if (!length) {
+    close(CloseMode::Graceful,
+          "client sent no CredSSP TSRequest after NLA was selected: " + length.error().message());
+    return 0;
+  }
+  // Incomplete: what is buffered so far counts against the limit.
+  if ((length->has_value() ? **length : rest.size()) > kMaxTsRequest) {
+    close(CloseMode::Graceful, "client's TSRequest is larger than 64 KiB");
+    return 0;
+  }
+  // Belt and braces: never cut past what is buffered.
+  if (!length->has_value() || **length > rest.size()) return 0;
+  on_ts_request(rest.first(**length));
+  return **length;
+}
+
+void SessionHostConnection::on_ts_request(wire::Bytes ts_request) {
+  auto reply = credssp_.server->receive(ts_request);
+  report_.credssp_version = credssp_.server->version();
+  report_.nla_spnego = credssp_.spnego->spnego();
+  report_.nla_user = credssp_.ntlm->user();
+  report_.nla_domain = credssp_.ntlm->domain();
+  if (!reply) {
+    // Windows answers a refused logon with TSRequest.errorCode (version 3 on) and closes.
+    const auto status = credssp_.server->refused_with();
+    report_.nla_refused = status;
+    if (!credssp_.server->refusal().empty()) send_frame(credssp_.server->refusal());
+    // The status goes on the report (the log line's "refused ..."); the error says why.
+    close(CloseMode::Graceful, "NLA logon refused: " + reply.error().message());
+    return;
+  }
+  if (!reply->empty()) send_frame(*reply);
+  if (credssp_.server->finished()) on_authenticated();
+}
+
+void SessionHostConnection::on_authenticated() {
+  report_.nla_authenticated = true;
+  if (selected_protocol_ == wire::PROTOCOL_HYBRID_EX) {
+    // HYBRID_EX: right after CredSSP the server says whether the account may log on through
+    // Remote Desktop Services [MS-RDPBCGR 2.2.10.2]; when not, it ends the connection there.
+    const std::uint32_t result = config_.nla.remote_desktop_right
+                                     ? wire::credssp::AUTHZ_SUCCESS
+                                     : wire::credssp::AUTHZ_ACCESS_DENIED;
+    send_frame(wire::encode_to_vector(wire::credssp::EarlyUserAuthorizationResult{result}));
+    report_.authorization_result = result;
+    if (result != wire::credssp::AUTHZ_SUCCESS) {
+      close(CloseMode::Graceful,
+            "NLA: the account may not log on through Remote Desktop Services "
+            "(AUTHZ_ACCESS_DENIED)");
+      return;
+    }
+  }
+  state_ = State::WaitConnectInitial;
 }
 
 void SessionHostConnection::tls_failed(const std::string& detail) {
@@ -538,6 +625,14 @@ void SessionHostConnection::fail_licensing(std::uint32_t license_error, std::uin
 
 void SessionHostConnection::after_licensed() {
   if (stall_at(StallPoint::DemandActive)) return;
+  if (report_.nla_authenticated && !config_.nla.remote_desktop_right) {
+    // Only with HYBRID (HYBRID_EX refused it before MCS): the account authenticated, licensing ran
+    // as it does before any logon, and the logon itself is refused.
+    report_.refused_logon = true;
+    send_error_info(wire::ERRINFO_SERVER_INSUFFICIENT_PRIVILEGES);
+    disconnect("logon refused: the account may not log on through Remote Desktop Services");
+    return;
+  }
   const Admission admission = host_.admission();
   if (!admission.allowed) {
     // Licensing ran as it does before any logon; the logon itself is refused.

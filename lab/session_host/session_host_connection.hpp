@@ -3,7 +3,9 @@
 // driver (lab_server) does the I/O and calls deadline_expired() when a phase runs out of time.
 //
 // Sequence [MS-RDPBCGR 1.3.1.1, MS-RDPELE 1.3.3, 3.2.5]: X.224 Connection Request -> Confirm
-// (SSL, or HYBRID_REQUIRED_BY_SERVER when NLA is required) -> TLS -> MCS Connect-Initial ->
+// (SSL; with NLA required HYBRID_EX or HYBRID, or HYBRID_REQUIRED_BY_SERVER for a client that
+// offers neither) -> TLS -> [NLA: CredSSP TSRequests (MS-CSSP 3.2.5), then with HYBRID_EX the
+// Early User Authorization Result (MS-RDPBCGR 2.2.10.2)] -> MCS Connect-Initial ->
 // Connect-Response with channel ids -> Erect Domain, Attach User -> Confirm -> Channel Joins ->
 // Client Info -> License Request (proprietary certificate or X.509 chain) -> New License Request
 // (or License Info) -> Platform Challenge -> Challenge Response, decrypted and its MAC checked ->
@@ -23,6 +25,7 @@
 
 #include "lab/scenario/scenario.hpp"
 #include "lab/session_host/host_services.hpp"
+#include "lab/session_host/nla_acceptor.hpp"
 #include "licensing/crypto/licensing_keys.hpp"
 #include "licensing/wire/licensing_pdu.hpp"
 #include "licensing/wire/mcs.hpp"
@@ -32,6 +35,10 @@ namespace rdwarm::lab {
 
 struct ConnectionConfig {
   bool nla_required = false;
+  // With nla_required: the account and answers of the scenario's [nla], and the SubjectPublicKey
+  // of the lab's TLS certificate, to which CredSSP binds the logon (LabServer fills it in).
+  NlaScenario nla;
+  std::vector<std::uint8_t> tls_public_key;
   // Set Error Info before the licensing error alert instead of after it (see HostScenario).
   bool error_info_before_alert = false;
   // The fault this connection suffers, if the scenario's fault hits it.
@@ -45,6 +52,7 @@ struct ConnectionConfig {
 enum class HostPhase {
   Negotiation,        // waiting for the X.224 Connection Request
   Tls,                // Connection Confirm sent, TLS handshake
+  Authentication,     // NLA: CredSSP
   BasicSettings,      // waiting for MCS Connect-Initial
   ChannelConnection,  // Erect Domain, Attach User, Channel Joins
   SecureSettings,     // waiting for the Client Info
@@ -70,6 +78,17 @@ struct ConnectionReport {
   std::optional<std::uint32_t> error_info_sent;
   bool refused_logon = false;
   bool activated = false;
+  // NLA: the user and domain the client's NTLM AUTHENTICATE named (also when refused), whether
+  // its tokens came in SPNEGO or bare, the CredSSP version both used, the NTSTATUS of a refused
+  // logon, the Early User Authorization Result sent (HYBRID_EX). Never a password.
+  std::optional<std::uint32_t> selected_protocol;
+  std::string nla_user;
+  std::string nla_domain;
+  std::optional<bool> nla_spnego;
+  std::optional<std::uint32_t> credssp_version;
+  bool nla_authenticated = false;
+  std::optional<std::uint32_t> nla_refused;
+  std::optional<std::uint32_t> authorization_result;
   std::string end;  // why it ended, e.g. "client disconnected", "NLA required"
 };
 
@@ -107,6 +126,7 @@ class SessionHostConnection {
   enum class State {
     WaitConnectionRequest,
     WaitTls,
+    WaitCredssp,  // NLA: TSRequests
     WaitConnectInitial,
     WaitAttachUser,     // Erect Domain allowed before it
     WaitClientInfo,     // channel joins, then the Client Info
@@ -122,6 +142,10 @@ class SessionHostConnection {
   void process_input();
   void process_frame(wire::Bytes frame);
   void on_connection_request(wire::Bytes frame);
+  // Returns the bytes of `rest` it consumed (0: wait for more).
+  std::size_t take_ts_request(wire::Bytes rest);
+  void on_ts_request(wire::Bytes ts_request);
+  void on_authenticated();
   void on_connect_initial(wire::Bytes mcs);
   void on_domain_pdu(wire::Bytes mcs);
   void on_io_data(wire::Bytes user_data);
@@ -162,6 +186,7 @@ class SessionHostConnection {
   std::vector<std::uint8_t> output_;
 
   std::uint32_t selected_protocol_ = 0;
+  LabCredssp credssp_;
   bool errinfo_supported_ = false;
   std::uint16_t desktop_width_ = 1024, desktop_height_ = 768;
   std::uint16_t user_channel_ = 1007;

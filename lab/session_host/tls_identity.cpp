@@ -65,4 +65,18 @@ boost::asio::ssl::context make_tls_server_context(const std::string& host_name) 
   return ctx;
 }
 
+Result<std::vector<std::uint8_t>> tls_certificate_der(boost::asio::ssl::context& context) {
+  X509* cert = SSL_CTX_get0_certificate(context.native_handle());
+  const int size = cert != nullptr ? i2d_X509(cert, nullptr) : -1;
+  if (size <= 0) {
+    return make_error("rdwarm-lab", "TLS certificate", "the TLS context holds no certificate");
+  }
+  std::vector<std::uint8_t> der(static_cast<std::size_t>(size));
+  unsigned char* at = der.data();
+  if (i2d_X509(cert, &at) != size) {
+    return make_error("rdwarm-lab", "TLS certificate", "cannot encode it as DER");
+  }
+  return der;
+}
+
 }  // namespace rdwarm::lab

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <utility>
 
+#include "licensing/crypto/credssp_binding.hpp"
 #include "licensing/crypto/mac.hpp"
 #include "licensing/crypto/random.hpp"
 #include "licensing/crypto/rc4.hpp"
 #include "licensing/crypto/rsa.hpp"
 #include "licensing/crypto/server_certificate.hpp"
 #include "licensing/wire/client_info.hpp"
+#include "licensing/wire/credssp.hpp"
 #include "licensing/wire/errinfo.hpp"
 #include "licensing/wire/gcc.hpp"
 #include "licensing/wire/hex.hpp"
@@ -44,6 +46,9 @@ Phase ClientConnector::phase() const {
       return Phase::Negotiation;
     case State::WaitTls:
       return Phase::Tls;
+    case State::WaitCredssp:
+    case State::WaitEarlyAuthz:
+      return Phase::Authentication;
     case State::WaitConnectResponse:
       return Phase::BasicSettings;
     case State::WaitAttachConfirm:
@@ -73,7 +78,12 @@ std::vector<std::uint8_t> ClientConnector::take_output() {
 void ClientConnector::start() {
   if (state_ != State::Idle) return;
   wire::ConnectionRequest cr;
-  cr.negotiation = wire::NegotiationRequest{0, wire::PROTOCOL_SSL};
+  // With credentials, NLA too: HYBRID_EX adds the Early User Authorization Result, which tells an
+  // account without the right to log on through RDS apart from a licensing problem.
+  const std::uint32_t requested =
+      config_.credentials ? wire::PROTOCOL_SSL | wire::PROTOCOL_HYBRID | wire::PROTOCOL_HYBRID_EX
+                          : wire::PROTOCOL_SSL;
+  cr.negotiation = wire::NegotiationRequest{0, requested};
   wire::Writer w(output_);
   cr.encode(w);
   state_ = State::WaitConfirm;
@@ -82,7 +92,10 @@ void ClientConnector::start() {
 void ClientConnector::receive(wire::Bytes bytes) {
   if (state_ == State::Done) return;
   input_.insert(input_.end(), bytes.begin(), bytes.end());
-  while (state_ != State::Done && state_ != State::WaitTls) {
+  if (state_ == State::WaitCredssp) receive_credssp();
+  if (state_ == State::WaitEarlyAuthz) receive_early_authorization();
+  while (state_ != State::Done && state_ != State::WaitTls && state_ != State::WaitCredssp &&
+         state_ != State::WaitEarlyAuthz) {
     auto length = wire::tpkt_frame_length(input_);
     if (!length) {
       protocol_error(length.error().message());
@@ -149,7 +162,10 @@ void ClientConnector::on_connection_confirm(wire::Bytes frame) {
     return;
   }
   const auto* rsp = std::get_if<wire::NegotiationResponse>(&cc->negotiation);
-  if (rsp == nullptr || rsp->selected_protocol != wire::PROTOCOL_SSL) {
+  const bool nla = rsp != nullptr && config_.credentials &&
+                   (rsp->selected_protocol == wire::PROTOCOL_HYBRID ||
+                    rsp->selected_protocol == wire::PROTOCOL_HYBRID_EX);
+  if (rsp == nullptr || (rsp->selected_protocol != wire::PROTOCOL_SSL && !nla)) {
     // Legacy confirm or PROTOCOL_RDP: only Standard RDP Security (RC4), which rdwarm does not
     // speak.
     outcome_.negotiation_failure = wire::SSL_NOT_ALLOWED_BY_SERVER;
@@ -163,8 +179,113 @@ void ClientConnector::on_connection_confirm(wire::Bytes frame) {
   state_ = State::WaitTls;
 }
 
-void ClientConnector::tls_established() {
+bool ClientConnector::nla_selected() const {
+  return selected_protocol_ == wire::PROTOCOL_HYBRID ||
+         selected_protocol_ == wire::PROTOCOL_HYBRID_EX;
+}
+
+void ClientConnector::tls_established(wire::Bytes server_certificate) {
   if (state_ != State::WaitTls) return;
+  if (nla_selected()) {
+    start_credssp(server_certificate);
+    return;
+  }
+  send_connect_initial();
+  receive({});  // frames that arrived with the handshake
+}
+
+void ClientConnector::start_credssp(wire::Bytes server_certificate) {
+  state_ = State::WaitCredssp;
+  auto key = crypto::credssp::subject_public_key(server_certificate);
+  if (!key) {
+    protocol_error("NLA needs the server's TLS public key: " + key.error().message());
+    return;
+  }
+  auto context = config_.make_security_context
+                     ? config_.make_security_context()
+                     : auth::make_client_context(*config_.credentials, config_.nla);
+  outcome_.auth_mechanism = std::string(context->mechanism());
+  wire::credssp::ClientNonce nonce{};
+  config_.random(nonce);
+  credssp_ = std::make_unique<CredsspClient>(std::move(context), *config_.credentials,
+                                             std::move(key).value(), nonce);
+  auto first = credssp_->start();
+  if (!first) {
+    authentication_failed(first.error().message());
+    return;
+  }
+  output_.insert(output_.end(), first->begin(), first->end());
+  receive({});
+}
+
+void ClientConnector::receive_credssp() {
+  while (state_ == State::WaitCredssp) {
+    auto length = wire::credssp::ts_request_frame_length(input_);
+    if (!length) {
+      protocol_error("CredSSP: " + length.error().message());
+      return;
+    }
+    if (!length->has_value()) return;
+    const std::size_t n = **length;
+    if (input_.size() < n) return;  // never cut past what arrived
+    const std::vector<std::uint8_t> message(input_.begin(),
+                                            input_.begin() + static_cast<std::ptrdiff_t>(n));
+    input_.erase(input_.begin(), input_.begin() + static_cast<std::ptrdiff_t>(n));
+    auto reply = credssp_->receive(message);
+    outcome_.credssp_version = credssp_->version();
+    outcome_.auth_mechanism = std::string(credssp_->mechanism());
+    if (!reply) {
+      outcome_.nla_error_code = credssp_->server_error();
+      // A server's errorCode, or a token of ours refused, is about the account; anything else
+      // (a token we cannot read, a pubKeyAuth that does not match) is the server's doing.
+      if (credssp_->server_error() || credssp_->credentials_presented()) {
+        authentication_failed(reply.error().message());
+      } else {
+        protocol_error(reply.error().message());
+      }
+      return;
+    }
+    output_.insert(output_.end(), reply->begin(), reply->end());
+    if (credssp_->finished()) {
+      if (selected_protocol_ == wire::PROTOCOL_HYBRID_EX) {
+        state_ = State::WaitEarlyAuthz;
+        receive_early_authorization();
+      } else {
+        send_connect_initial();
+      }
+    }
+  }
+}
+
+void ClientConnector::receive_early_authorization() {
+  constexpr auto n = wire::credssp::EarlyUserAuthorizationResult::kSize;
+  if (state_ != State::WaitEarlyAuthz || input_.size() < n) return;
+  const std::vector<std::uint8_t> bytes(input_.begin(), input_.begin() + n);
+  input_.erase(input_.begin(), input_.begin() + n);
+  auto result = wire::credssp::EarlyUserAuthorizationResult::decode(bytes);
+  if (!result) {
+    protocol_error(result.error().message());
+    return;
+  }
+  outcome_.authorization_result = result->authorization_result;
+  if (!result->success()) {
+    const auto name = wire::credssp::authorization_result_name(result->authorization_result);
+    authentication_failed(
+        "Early User Authorization Result " +
+        (name.empty() ? std::to_string(result->authorization_result) : std::string(name)) +
+        ": the account authenticated but may not log on to this host through Remote Desktop "
+        "Services (\"Allow log on through Remote Desktop Services\", Remote Desktop Users)");
+    return;
+  }
+  send_connect_initial();
+}
+
+void ClientConnector::authentication_failed(std::string detail) {
+  outcome_.detail = std::move(detail);
+  finish(OutcomeKind::AuthenticationFailed);
+}
+
+void ClientConnector::send_connect_initial() {
   wire::ConferenceCreateRequest gcc;
   gcc.blocks.core.client_name = config_.identity.machine_name;
   gcc.blocks.core.server_selected_protocol = selected_protocol_;
@@ -175,7 +296,6 @@ void ClientConnector::tls_established() {
   const auto frame = wire::frame_connect_pdu(ci);
   output_.insert(output_.end(), frame.begin(), frame.end());
   state_ = State::WaitConnectResponse;
-  receive({});  // frames that arrived with the handshake
 }
 
 void ClientConnector::tls_failed(std::string detail) {
@@ -459,6 +579,17 @@ void ClientConnector::finish_licensing_verdict() {
       return;  // licensed, logon refused later
     case State::WaitTls:
       tls_failed("the server closed the connection instead of TLS");
+      return;
+    case State::WaitCredssp:
+    case State::WaitEarlyAuthz:
+      if (credssp_ && (credssp_->credentials_presented() || credssp_->finished())) {
+        // CredSSP before version 3 has no errorCode: a refused logon is a closed connection.
+        authentication_failed(
+            "the server closed the connection after checking our credentials: the user name or "
+            "password is probably wrong, or the account may not log on");
+      } else {
+        protocol_error("the server closed the connection during NLA (CredSSP)");
+      }
       return;
     default:
       break;

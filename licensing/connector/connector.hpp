@@ -3,7 +3,8 @@
 // bytes, asks its driver for the TLS upgrade, and ends in one Outcome. It knows no socket and no
 // clock, so every state is testable with byte vectors; the driver (licensing/probe) times phases.
 //
-// Sequence [MS-RDPBCGR 1.3.1.1, MS-RDPELE 1.3.3]: X.224 CR(SSL) -> CC -> TLS -> MCS Connect-Initial
+// Sequence [MS-RDPBCGR 1.3.1.1, MS-RDPELE 1.3.3]: X.224 CR(SSL) -> CC -> TLS -> [NLA: CredSSP,
+// Early User Authorization Result with HYBRID_EX (credssp_client.hpp)] -> MCS Connect-Initial
 // -> Connect-Response -> Erect Domain, Attach User -> Confirm -> Channel Joins -> Client Info ->
 // License Request -> New License Request -> Platform Challenge -> Challenge Response -> New/Upgrade
 // License or STATUS_VALID_CLIENT (or an error alert, Set Error Info, disconnect) -> Demand Active.
@@ -12,10 +13,16 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
+#include "licensing/auth/client_context.hpp"
+#include "licensing/auth/credentials.hpp"
+#include "licensing/auth/security_context.hpp"
 #include "licensing/connector/client_identity.hpp"
+#include "licensing/connector/credssp_client.hpp"
 #include "licensing/connector/outcome.hpp"
 #include "licensing/crypto/licensing_keys.hpp"
 #include "licensing/wire/licensing_pdu.hpp"
@@ -28,6 +35,12 @@ struct ConnectorConfig {
   ClientIdentity identity;
   // Source of the client random and premaster secret; tests inject a fixed one.
   std::function<void(std::span<std::uint8_t>)> random;
+  // NLA: with credentials the connector also offers HYBRID and HYBRID_EX and runs CredSSP when the
+  // server picks one. The security context comes from make_security_context when set (tests),
+  // else from auth::make_client_context with `nla` (SSPI on Windows, NTLM in SPNEGO elsewhere).
+  std::optional<auth::Credentials> credentials;
+  auth::ClientContextOptions nla;
+  std::function<std::unique_ptr<auth::SecurityContext>()> make_security_context;
 };
 
 class ClientConnector {
@@ -38,8 +51,10 @@ class ClientConnector {
   void start();
   // Server bytes, in any chunking. Complete TPKT frames are processed at once.
   void receive(wire::Bytes bytes);
-  // The driver finished the TLS handshake that wants_tls() asked for.
-  void tls_established();
+  // The driver finished the TLS handshake that wants_tls() asked for. `server_certificate` is the
+  // server's certificate (DER); NLA binds to its public key, so it is required when the server
+  // selected HYBRID.
+  void tls_established(wire::Bytes server_certificate = {});
   // The TLS handshake failed; detail is OpenSSL's reason.
   void tls_failed(std::string detail);
   // The server closed the connection (EOF or reset).
@@ -65,6 +80,8 @@ class ClientConnector {
     Idle,
     WaitConfirm,
     WaitTls,
+    WaitCredssp,     // NLA: TSRequests
+    WaitEarlyAuthz,  // HYBRID_EX: the 4-byte Early User Authorization Result
     WaitConnectResponse,
     WaitAttachConfirm,
     WaitJoinConfirm,
@@ -77,6 +94,12 @@ class ClientConnector {
   };
 
   void process_frame(wire::Bytes frame);
+  void receive_credssp();
+  void receive_early_authorization();
+  void start_credssp(wire::Bytes server_certificate);
+  void authentication_failed(std::string detail);
+  void send_connect_initial();
+  [[nodiscard]] bool nla_selected() const;
   void on_connection_confirm(wire::Bytes frame);
   void on_mcs(wire::Bytes mcs);
   void on_connect_response(wire::Bytes mcs);
@@ -107,6 +130,8 @@ class ClientConnector {
   std::uint16_t user_channel_ = 0;
   std::vector<std::uint16_t> channels_to_join_;
   std::size_t next_join_ = 0;
+
+  std::unique_ptr<CredsspClient> credssp_;
 
   std::array<std::uint8_t, 32> client_random_{};
   std::array<std::uint8_t, 32> server_random_{};

@@ -12,6 +12,8 @@ std::string_view phase_name(Phase p) {
       return "negotiation";
     case Phase::Tls:
       return "tls";
+    case Phase::Authentication:
+      return "nla";
     case Phase::BasicSettings:
       return "mcs-connect";
     case Phase::ChannelConnection:
@@ -44,6 +46,8 @@ std::string_view outcome_kind_name(OutcomeKind k) {
       return "LicensingFailed";
     case OutcomeKind::Licensed:
       return "Licensed";
+    case OutcomeKind::AuthenticationFailed:
+      return "AuthenticationFailed";
     case OutcomeKind::ProtocolError:
       return "ProtocolError";
   }

@@ -17,13 +17,14 @@ enum class Phase {
   TcpConnect,         // TCP connection to the session host
   Negotiation,        // X.224 Connection Request / Confirm
   Tls,                // TLS handshake
+  Authentication,     // NLA: CredSSP inside TLS (and HYBRID_EX's Early User Authorization)
   BasicSettings,      // MCS Connect-Initial / Connect-Response (GCC)
   ChannelConnection,  // Erect Domain, Attach User, Channel Joins
   Licensing,          // Client Info, then the MS-RDPELE exchange
   Capabilities,       // after licensing: waiting for Demand Active
   Done,
 };
-inline constexpr int kPhaseCount = 8;
+inline constexpr int kPhaseCount = 9;
 std::string_view phase_name(Phase p);
 
 enum class OutcomeKind {
@@ -35,6 +36,7 @@ enum class OutcomeKind {
   DisconnectedBeforeLicensing,  // the server hung up before any licensing message
   LicensingFailed,              // licensing error alert (e.g. ERR_NO_LICENSE_SERVER)
   Licensed,                     // licensing succeeded
+  AuthenticationFailed,         // NLA: the server refused our credentials (or the account)
   ProtocolError,                // the server sent something we cannot accept
 };
 std::string_view outcome_kind_name(OutcomeKind k);
@@ -68,6 +70,12 @@ struct Outcome {
   std::optional<LicensedKind> licensed;
   bool demand_active = false;  // the server moved on to capabilities exchange: definitive proof
   std::optional<std::uint32_t> selected_protocol;
+  // NLA: TSRequest.errorCode of a refused logon, the Early User Authorization Result (HYBRID_EX),
+  // the CredSSP version both sides used and the mechanism ("NTLM", "Kerberos").
+  std::optional<std::uint32_t> nla_error_code;
+  std::optional<std::uint32_t> authorization_result;
+  std::optional<std::uint32_t> credssp_version;
+  std::string auth_mechanism;
   ServerCertificateInfo server_certificate;
   std::vector<std::uint8_t> licensing_messages;  // bMsgType sequence seen, both directions
 

@@ -40,4 +40,8 @@ std::array<std::uint8_t, kSha1Size> sha1(std::initializer_list<ByteView> parts) 
   return digest<kSha1Size>(EVP_sha1(), "SHA-1", parts);
 }
 
+std::array<std::uint8_t, kSha256Size> sha256(std::initializer_list<ByteView> parts) {
+  return digest<kSha256Size>(EVP_sha256(), "SHA-256", parts);
+}
+
 }  // namespace rdwarm::crypto

@@ -39,6 +39,29 @@ asio::ssl::context make_tls_context() {
   return ctx;
 }
 
+connector::ConnectorConfig connector_config(const ProbeOptions& options) {
+  connector::ConnectorConfig config{options.identity, {}, options.credentials, {}, {}};
+  config.nla.host = options.host;
+  config.nla.workstation = options.identity.machine_name;
+  config.nla.format = options.nla_tokens;
+  return config;
+}
+
+// The server's certificate, DER: NLA binds the authentication to its public key.
+std::vector<std::uint8_t> peer_certificate(SSL* ssl) {
+  std::vector<std::uint8_t> der;
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (cert == nullptr) return der;
+  const int n = i2d_X509(cert, nullptr);
+  if (n > 0) {
+    der.resize(static_cast<std::size_t>(n));
+    unsigned char* out = der.data();
+    i2d_X509(cert, &out);
+  }
+  X509_free(cert);
+  return der;
+}
+
 class ProbeSession : public std::enable_shared_from_this<ProbeSession> {
  public:
   ProbeSession(asio::io_context& io, ProbeOptions options, std::function<void(ProbeResult)> done)
@@ -50,7 +73,7 @@ class ProbeSession : public std::enable_shared_from_this<ProbeSession> {
         stream_(io, tls_),
         phase_timer_(io),
         overall_timer_(io),
-        connector_(connector::ConnectorConfig{options_.identity, {}}) {}
+        connector_(connector_config(options_)) {}
 
   void start() {
     start_time_ = Clock::now();
@@ -169,7 +192,7 @@ class ProbeSession : public std::enable_shared_from_this<ProbeSession> {
                               SSL* ssl = self->stream_.native_handle();
                               self->result_.tls_version = SSL_get_version(ssl);
                               self->result_.tls_cipher = SSL_get_cipher_name(ssl);
-                              self->connector_.tls_established();
+                              self->connector_.tls_established(peer_certificate(ssl));
                               self->pump();
                             });
   }

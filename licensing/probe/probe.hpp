@@ -8,9 +8,12 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "licensing/auth/client_context.hpp"
+#include "licensing/auth/credentials.hpp"
 #include "licensing/connector/client_identity.hpp"
 #include "licensing/connector/outcome.hpp"
 
@@ -27,6 +30,11 @@ struct ProbeOptions {
   // After a licensing verdict, how long to wait for Set Error Info / disconnect or Demand Active.
   Millis verdict_grace{2000};
   connector::ClientIdentity identity;
+  // NLA [MS-CSSP]: with credentials the probe also offers HYBRID and authenticates when the server
+  // requires it; without them HYBRID_REQUIRED_BY_SERVER stays the final NlaRequired verdict.
+  std::optional<auth::Credentials> credentials;
+  // SPNEGO as Windows speaks it, or bare NTLM for servers that take only that (FreeRDP 2).
+  auth::TokenFormat nla_tokens = auth::TokenFormat::kSpnego;
 };
 
 struct PhaseTiming {

@@ -27,13 +27,16 @@
 #include "licensing/crypto/registry_chain.hpp"
 #include "licensing/crypto/server_certificate.hpp"
 #include "licensing/wire/client_info.hpp"
+#include "licensing/wire/credssp.hpp"
 #include "licensing/wire/errinfo.hpp"
 #include "licensing/wire/gcc.hpp"
 #include "licensing/wire/licensing_pdu.hpp"
 #include "licensing/wire/mcs.hpp"
 #include "licensing/wire/share.hpp"
+#include "licensing/wire/spnego.hpp"
 #include "licensing/wire/text.hpp"
 #include "licensing/wire/x224.hpp"
+#include "ntlm_harness.hpp"
 #include "tests/support/hex_vector.hpp"
 
 namespace {
@@ -330,6 +333,66 @@ void add_connector_seeds(Corpus& corpus, const fs::path& data) {
              concat({header(0x03, 2), start, wire::encode_x224_disconnect_request()}));
 }
 
+// NTLM: the MS-NLMP 4.2.4.3 messages, and one exchange of ntlm_harness.hpp whose AUTHENTICATE and
+// sealed messages verify when fuzz_ntlm replays the same exchange.
+void add_ntlm_seeds(Corpus& corpus, const fs::path& data) {
+  for (const auto& entry : fs::directory_iterator(data / "nlmp")) {
+    if (entry.path().extension() == ".hex") {
+      corpus.add("ntlm", entry.path().stem().string(), load_hex(entry.path()).bytes);
+    }
+  }
+  rdwarm::auth::ntlm::Client client(rdwarm::fuzz::ntlm::client_config());
+  rdwarm::auth::ntlm::Acceptor acceptor(rdwarm::fuzz::ntlm::acceptor_config());
+  const auto tokens = rdwarm::fuzz::ntlm::run_exchange(client, acceptor);
+  if (!tokens.complete) die("the NTLM harness exchange did not complete");
+  corpus.add("ntlm", "harness-negotiate", tokens.negotiate);
+  corpus.add("ntlm", "harness-challenge", tokens.challenge);
+  corpus.add("ntlm", "harness-authenticate", tokens.authenticate);
+  corpus.add("ntlm", "harness-sealed-to-acceptor", client.wrap(text_bytes("pubKeyAuth")).value());
+  corpus.add("ntlm", "harness-sealed-to-client", acceptor.wrap(text_bytes("pubKeyAuth")).value());
+}
+
+// CredSSP and SPNEGO: the [MS-CSSP] 4 example and the Windows tokens in tests/data/credssp, and
+// encoder output with every optional field.
+void add_credssp_seeds(Corpus& corpus, const fs::path& data) {
+  namespace credssp = wire::credssp;
+  namespace spnego = wire::spnego;
+  for (const auto& entry : fs::directory_iterator(data / "credssp")) {
+    if (entry.path().extension() != ".hex") continue;
+    const std::string name = entry.path().stem().string();
+    corpus.add(name.starts_with("spnego-") ? "spnego" : "ts_request", name,
+               load_hex(entry.path()).bytes);
+  }
+  spnego::NegTokenInit init;
+  init.mech_types = {spnego::OID_NTLMSSP, spnego::OID_KERBEROS};
+  init.mech_token = text_bytes("NTLMSSP");
+  init.neg_hints = spnego::NegHints{std::string(spnego::kNegHintsPlaceholder), Blob{1}};
+  init.mech_list_mic = Blob(16, 0x01);
+  corpus.add("spnego", "rdwarm-init2-all-fields", wire::encode_to_vector(init));
+  spnego::NegTokenResp resp;
+  resp.neg_state = spnego::NegState::AcceptIncomplete;
+  resp.supported_mech = spnego::OID_NTLMSSP;
+  resp.response_token = text_bytes("NTLMSSP");
+  resp.mech_list_mic = Blob(16, 0x02);
+  corpus.add("spnego", "rdwarm-resp-all-fields", wire::encode_to_vector(resp));
+
+  credssp::TsRequest request;
+  request.nego_tokens = {wire::encode_to_vector(init), wire::encode_to_vector(resp)};
+  request.auth_info = Blob(40, 0x03);
+  request.pub_key_auth = Blob(48, 0x04);
+  request.error_code = credssp::STATUS_LOGON_FAILURE;
+  request.client_nonce = credssp::ClientNonce{};
+  corpus.add("ts_request", "rdwarm-all-fields", wire::encode_to_vector(request));
+  const Blob domain = wire::utf16le_from_utf8("LAB"), user = wire::utf16le_from_utf8("probe"),
+             password = wire::utf16le_from_utf8("not-a-secret");
+  Blob credentials;
+  credssp::encode_password_credentials({domain, user, password}, credentials);
+  corpus.add("ts_request", "rdwarm-ts-credentials", credentials);
+  corpus.add(
+      "ts_request", "rdwarm-authz-access-denied",
+      wire::encode_to_vector(credssp::EarlyUserAuthorizationResult{credssp::AUTHZ_ACCESS_DENIED}));
+}
+
 void add_regressions(const fs::path& dir, Corpus& out) {
   if (!fs::is_directory(dir)) return;
   for (const auto& entry : fs::directory_iterator(dir)) {
@@ -412,6 +475,8 @@ int main(int argc, char** argv) {
   corpus.add("text_hex", "hex-prefixed", text_bytes("0x02, 0x00, 0x00, 0x80\r\n\tff"));
 
   add_connector_seeds(corpus, data);
+  add_ntlm_seeds(corpus, data);
+  add_credssp_seeds(corpus, data);
   corpus.report("seeds");
   regressions.report("regressions");
   return 0;

@@ -17,7 +17,8 @@
 //                     (bits 3-5), and
 //                     the chunking of the client stream (bits 6-7: whole, 1-byte, 7-byte, frames)
 // Checked on every run:
-//   - the server writes only whole TPKT frames, and every frame decodes: a Connection Confirm
+//   - the server writes only whole TPKT frames (with NLA also whole TSRequests and the Early
+//     User Authorization Result), and every frame decodes: a Connection Confirm
 //     first, then MCS Connect-Response and domain PDUs whose Send Data Indications carry
 //     licensing PDUs or Share Control PDUs the project's own decoders accept (except the PDU a
 //     malformed-PDU fault breaks on purpose);
@@ -37,6 +38,7 @@
 #include "lab/session_host/host_rsa_key.hpp"
 #include "lab/session_host/session_host_connection.hpp"
 #include "licensing/connector/connector.hpp"
+#include "licensing/wire/credssp.hpp"
 #include "licensing/wire/gcc.hpp"
 #include "licensing/wire/licensing_pdu.hpp"
 #include "licensing/wire/mcs.hpp"
@@ -159,17 +161,42 @@ struct OutputChecker {
   std::size_t frames = 0;
   bool malformed_connect_response = false;
   bool malformed_license_request = false;
+  bool nla_selected = false;  // the Confirm chose HYBRID or HYBRID_EX: CredSSP follows TLS
+  bool credssp_seen = false;
+  bool authorization_seen = false;
 
   void check(const std::vector<std::uint8_t>& out) {
     std::size_t at = 0;
     while (at < out.size()) {
       const Bytes rest(out.data() + at, out.size() - at);
+      // With NLA the server also writes DER TSRequests and, with HYBRID_EX, the 4-byte Early User
+      // Authorization Result: neither is TPKT-framed.
+      if (nla_selected && rest[0] == 0x30) {
+        auto n = wire::credssp::ts_request_frame_length(rest);
+        FUZZ_CHECK(n.ok() && n->has_value());
+        FUZZ_CHECK(wire::credssp::TsRequest::decode(rest.first(**n)).ok());
+        credssp_seen = true;
+        at += **n;
+        continue;
+      }
+      if (nla_selected && credssp_seen && !authorization_seen && rest[0] != 0x03) {
+        FUZZ_CHECK(rest.size() >= 4);
+        FUZZ_CHECK(wire::credssp::EarlyUserAuthorizationResult::decode(rest.first(4)).ok());
+        authorization_seen = true;
+        at += 4;
+        continue;
+      }
       auto length = wire::tpkt_frame_length(rest);
       FUZZ_CHECK(length.ok() && length->has_value() && **length <= rest.size());
       const Bytes frame = rest.first(**length);
       at += **length;
       if (frames++ == 0) {
-        FUZZ_CHECK(wire::ConnectionConfirm::decode(frame).ok());
+        auto cc = wire::ConnectionConfirm::decode(frame);
+        FUZZ_CHECK(cc.ok());
+        if (const auto* rsp = std::get_if<wire::NegotiationResponse>(&cc->negotiation)) {
+          nla_selected = rsp->selected_protocol == wire::PROTOCOL_HYBRID ||
+                         rsp->selected_protocol == wire::PROTOCOL_HYBRID_EX;
+        }
         continue;
       }
       auto x224 = wire::decode_x224_frame(frame);

@@ -4,11 +4,15 @@
 // the command line, and 500 concurrent probes against one lab.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
+#include "licensing/auth/client_context.hpp"
 #include "licensing/crypto/registry_chain.hpp"
 #include "licensing/probe/probe.hpp"
 #include "licensing/wire/errinfo.hpp"
@@ -452,6 +456,184 @@ TEST(LabConcurrency, FiveHundredConcurrentProbesAllLicensed) {
   const std::string log = lab.log();
   EXPECT_NE(log.find("connections 500 "), std::string::npos) << log;
   EXPECT_NE(log.find("licensed 500,"), std::string::npos) << log;
+}
+
+// NLA: the nla-required scenario authenticates for real (CredSSP, NTLM against its [nla] account)
+// and then licenses like warm. The probe offers CredSSP only when it has credentials.
+constexpr const char* kLabPassword = "lab-only-Passw0rd";  // lab/scenarios/nla-required.toml
+
+probe::ProbeOptions nla_options(std::uint16_t port, std::string password = kLabPassword,
+                                auth::TokenFormat tokens = auth::TokenFormat::kSpnego) {
+  auto o = options_for(port);
+  auth::Credentials c;
+  c.user = "probe";
+  c.domain = "LAB";
+  c.password = auth::Secret(std::move(password));
+  c.source = "test";
+  o.credentials = std::move(c);
+  o.nla_tokens = tokens;
+  return o;
+}
+
+std::optional<std::chrono::microseconds> phase_time(const probe::ProbeResult& r, Phase phase) {
+  for (const auto& t : r.timings)
+    if (t.phase == phase) return t.duration;
+  return std::nullopt;
+}
+
+TEST(LabNla, TheAccountsPasswordAuthenticatesAndLicensingProceedsLikeWarm) {
+  LabProcess lab("nla-required");
+  for (const auto tokens : {auth::TokenFormat::kSpnego, auth::TokenFormat::kRawNtlm}) {
+    const auto r = probe::run_probe(nla_options(lab.port(), kLabPassword, tokens));
+    const auto& o = r.outcome;
+    const auto format = auth::token_format_name(tokens);
+    ASSERT_EQ(o.kind, OutcomeKind::Licensed) << format << ": " << o.detail << "\n" << lab.log();
+    EXPECT_EQ(o.licensed, LicensedKind::ValidClient);
+    EXPECT_TRUE(o.demand_active);
+    EXPECT_EQ(o.selected_protocol, wire::PROTOCOL_HYBRID_EX);
+    EXPECT_EQ(o.auth_mechanism, "NTLM");
+    EXPECT_EQ(o.credssp_version, 6u);
+    EXPECT_EQ(o.authorization_result, 0u);  // AUTHZ_SUCCESS
+    EXPECT_EQ(o.licensing_messages, kFullLicensing);
+    expect_lab_chain(o);
+    const auto auth_time = phase_time(r, Phase::Authentication);
+    ASSERT_TRUE(auth_time.has_value()) << format;
+    EXPECT_GT(auth_time->count(), 0);
+  }
+  ASSERT_EQ(lab.stop(), 0);
+  const std::string log = lab.log();
+  EXPECT_NE(log.find("nla LAB\\probe NTLM in SPNEGO, CredSSP 6, authenticated, AUTHZ_SUCCESS"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("nla LAB\\probe NTLM (bare), CredSSP 6, authenticated"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("NLA account LAB\\probe (enabled): authenticated 2, refused 0"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("licensed 2,"), std::string::npos) << log;
+  EXPECT_EQ(log.find(kLabPassword), std::string::npos) << "the lab logged the password";
+}
+
+TEST(LabNla, AWrongPasswordIsAuthenticationFailedWithLogonFailure) {
+  LabProcess lab("nla-required");
+  const auto r = probe::run_probe(nla_options(lab.port(), "Wrong-Passw0rd"));
+  const auto& o = r.outcome;
+  ASSERT_EQ(o.kind, OutcomeKind::AuthenticationFailed) << o.detail << "\n" << lab.log();
+  EXPECT_EQ(o.phase, Phase::Authentication);
+  EXPECT_EQ(o.nla_error_code, 0xC000006Du);  // STATUS_LOGON_FAILURE
+  EXPECT_TRUE(o.licensing_messages.empty());
+  EXPECT_EQ(o.detail.find("Wrong-Passw0rd"), std::string::npos) << o.detail;
+  ASSERT_EQ(lab.stop(), 0);
+  const std::string log = lab.log();
+  EXPECT_NE(log.find("refused STATUS_LOGON_FAILURE (0xC000006D)"), std::string::npos) << log;
+  EXPECT_NE(log.find("authenticated 0, refused 1"), std::string::npos) << log;
+  EXPECT_EQ(log.find("Wrong-Passw0rd"), std::string::npos) << log;
+}
+
+TEST(LabNla, WithoutCredentialsItStaysTheNlaRequiredVerdict) {
+  LabProcess lab("nla-required");
+  const auto r = probe_lab(lab);
+  ASSERT_EQ(r.outcome.kind, OutcomeKind::NegotiationFailure) << r.outcome.detail;
+  EXPECT_EQ(r.outcome.negotiation_failure, wire::HYBRID_REQUIRED_BY_SERVER);
+  EXPECT_FALSE(r.outcome.credssp_version.has_value());
+}
+
+TEST(LabNla, AccountStatesAndTheRemoteDesktopRightFromScenarioFiles) {
+  ScopedTempDir dir("rdwarm-lab-scenarios");
+  struct Case {
+    const char* nla;
+    OutcomeKind kind;
+    std::optional<std::uint32_t> error_code;
+    std::optional<std::uint32_t> authorization;
+  };
+  for (const Case c :
+       {Case{"account_state = \"disabled\"\n", OutcomeKind::AuthenticationFailed, 0xC0000072u, {}},
+        Case{"account_state = \"password-must-change\"\n",
+             OutcomeKind::AuthenticationFailed,
+             0xC0000224u,
+             {}},
+        Case{"remote_desktop_right = false\n", OutcomeKind::AuthenticationFailed, {}, 5u},
+        Case{"credssp_version = 4\nuser = \"svc\"\ndomain = \"\"\npassword = \"S3cond-Lab-Only\"\n",
+             OutcomeKind::Licensed,
+             {},
+             0u}}) {
+    LabProcess lab(
+        write_scenario(dir, "nla-case", std::string("nla_required = true\n[nla]\n") + c.nla));
+    auto options = nla_options(lab.port());
+    if (std::string(c.nla).find("svc") != std::string::npos) {
+      options.credentials->user = "svc";
+      options.credentials->domain = ".";
+      options.credentials->password = auth::Secret("S3cond-Lab-Only");
+    }
+    const auto r = probe::run_probe(options);
+    EXPECT_EQ(r.outcome.kind, c.kind) << c.nla << r.outcome.detail << "\n" << lab.log();
+    EXPECT_EQ(r.outcome.nla_error_code, c.error_code) << c.nla;
+    EXPECT_EQ(r.outcome.authorization_result, c.authorization) << c.nla;
+    if (c.kind == OutcomeKind::Licensed) {
+      EXPECT_EQ(r.outcome.credssp_version, 4u);
+    }
+  }
+}
+
+TEST(LabNla, CommandLineExitCodesWithAndWithoutCredentials) {
+  LabProcess lab("nla-required");
+  const std::string target = " 127.0.0.1:" + std::to_string(lab.port());
+  const auto without = run_shell(std::string(RDWARM_BINARY) + " probe" + target);
+  EXPECT_EQ(without.exit_code, 12) << without.output;
+  EXPECT_NE(without.output.find("HYBRID_REQUIRED_BY_SERVER"), std::string::npos) << without.output;
+
+  const auto ok =
+      run_shell(std::string("RDWARM_IT_NLA_PASSWORD=") + kLabPassword + " " + RDWARM_BINARY +
+                " probe --json --user probe --domain LAB "
+                "--password-env RDWARM_IT_NLA_PASSWORD" +
+                target);
+  ASSERT_EQ(ok.exit_code, 0) << ok.output;
+  const auto j = nlohmann::json::parse(ok.output);
+  EXPECT_EQ(j["outcome"], "Licensed");
+  EXPECT_EQ(ok.output.find(kLabPassword), std::string::npos) << ok.output;
+
+  ScopedTempDir dir("rdwarm-nla-password");
+  const auto file = dir.path() / "password";
+  std::ofstream(file) << "Wrong-Passw0rd\n";
+  std::filesystem::permissions(
+      file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  const auto refused =
+      run_shell(std::string(RDWARM_BINARY) + " probe --user probe --domain LAB --password-file " +
+                file.string() + target);
+  EXPECT_EQ(refused.exit_code, 16) << refused.output;
+  EXPECT_NE(refused.output.find("STATUS_LOGON_FAILURE"), std::string::npos) << refused.output;
+}
+
+// What NLA costs a probe against the lab on loopback: median of several runs, TLS only (warm)
+// against CredSSP with NTLM (nla-required, same host otherwise).
+TEST(LabNla, TimeNlaAddsToAProbe) {
+  constexpr int kRuns = 15;
+  const auto median_ms = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  LabProcess warm("warm", {"--log-level", "quiet"});
+  LabProcess nla("nla-required", {"--log-level", "quiet"});
+  std::vector<double> tls_total, nla_total, nla_auth;
+  for (int i = 0; i < kRuns; ++i) {
+    const auto a = probe_lab(warm);
+    ASSERT_EQ(a.outcome.kind, OutcomeKind::Licensed) << a.outcome.detail;
+    tls_total.push_back(static_cast<double>(a.total.count()) / 1000.0);
+    const auto b = probe::run_probe(nla_options(nla.port()));
+    ASSERT_EQ(b.outcome.kind, OutcomeKind::Licensed) << b.outcome.detail;
+    nla_total.push_back(static_cast<double>(b.total.count()) / 1000.0);
+    nla_auth.push_back(
+        static_cast<double>(phase_time(b, Phase::Authentication).value_or(0us).count()) / 1000.0);
+  }
+  const double tls = median_ms(tls_total), with_nla = median_ms(nla_total);
+  std::printf(
+      "probe against the lab, median of %d: TLS only %.2f ms, NLA %.2f ms "
+      "(authentication phase %.2f ms, +%.2f ms)\n",
+      kRuns, tls, with_nla, median_ms(nla_auth), with_nla - tls);
+  RecordProperty("tls_only_median_ms", std::to_string(tls));
+  RecordProperty("nla_median_ms", std::to_string(with_nla));
+  // Loose: NTLM and CredSSP are a few hashes and two round trips on loopback.
+  EXPECT_LT(median_ms(nla_auth), 500.0);
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 // server side sends. On first-boot it is refused at licensing, and once the lab's license server
 // has issued the certificate it reaches the active session state; on warm it does so at once. It
 // also accepts the lab's New License (stores it and presents it next time), its Set Error Info
-// codes, its capability exchange and finalization, and its session logoff.
+// codes, its capability exchange and finalization, its session logoff, and its NLA (CredSSP with
+// bare NTLM tokens, as FreeRDP 2 sends them).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -146,13 +147,55 @@ TEST(LabXfreerdp, DrainModeIsServerDeniedConnection) {
   EXPECT_EQ(r.output.find(kXfreerdpActiveState), std::string::npos);
 }
 
-TEST(LabXfreerdp, NlaRequiredFailsSecurityNegotiation) {
+TEST(LabXfreerdp, NlaRequiredFailsSecurityNegotiationForATlsOnlyClient) {
   RDWARM_REQUIRE_PEER(Peer::xfreerdp);
   LabProcess lab("nla-required");
-  const auto r = run_xfreerdp(shared_xvfb_display(), lab.port(), xfreerdp_auth_only_args(), 30s);
+  // /sec:tls offers only SSL; xfreerdp's default would offer NLA too, which the lab now takes.
+  auto args = xfreerdp_auth_only_args();
+  args.push_back("/sec:tls");
+  const auto r = run_xfreerdp(shared_xvfb_display(), lab.port(), args, 30s);
   EXPECT_NE(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("ERRCONNECT_SECURITY_NEGO_CONNECT_FAILED"), std::string::npos)
       << r.output;
+  EXPECT_NE(r.output.find("HYBRID_REQUIRED_BY_SERVER"), std::string::npos) << r.output;
+}
+
+// NLA against the lab: xfreerdp 2 sends bare NTLM messages in its TSRequests (no SPNEGO), and the
+// lab's acceptor takes them as Windows' Negotiate package does.
+std::vector<std::string> xfreerdp_nla_args(const std::string& password) {
+  return {"/sec:nla", "/u:probe", "/d:LAB", "/p:" + password, "+auth-only", "/log-level:DEBUG"};
+}
+
+TEST(LabXfreerdp, NlaWithTheLabAccountGetsThroughCredsspIntoLicensingAndTheSession) {
+  RDWARM_REQUIRE_PEER(Peer::xfreerdp);
+  LabProcess lab("nla-required");
+  const auto r =
+      run_xfreerdp(shared_xvfb_display(), lab.port(), xfreerdp_nla_args("lab-only-Passw0rd"), 30s);
+  ASSERT_FALSE(r.timed_out) << r.output;
+  EXPECT_EQ(r.exit_code, 0) << r.output << "\n" << lab.log();
+  EXPECT_NE(r.output.find(kXfreerdpActiveState), std::string::npos) << r.output;
+  ASSERT_EQ(lab.stop(), 0);
+  const std::string log = lab.log();
+  EXPECT_NE(log.find("nla LAB\\probe NTLM (bare), CredSSP 6, authenticated"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("verdict STATUS_VALID_CLIENT"), std::string::npos) << log;
+  EXPECT_NE(log.find("activated"), std::string::npos) << log;
+  EXPECT_EQ(log.find("lab-only-Passw0rd"), std::string::npos) << "the lab logged the password";
+}
+
+TEST(LabXfreerdp, NlaWithAWrongPasswordIsALogonFailure) {
+  RDWARM_REQUIRE_PEER(Peer::xfreerdp);
+  LabProcess lab("nla-required");
+  const auto r =
+      run_xfreerdp(shared_xvfb_display(), lab.port(), xfreerdp_nla_args("Wrong-Passw0rd"), 30s);
+  ASSERT_FALSE(r.timed_out) << r.output;
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  // FreeRDP maps the TSRequest errorCode STATUS_LOGON_FAILURE to ERRCONNECT_LOGON_FAILURE
+  // [0x00020014] (and with +auth-only, 2.11.7 then aborts: exit 134).
+  EXPECT_NE(r.output.find("ERRCONNECT_LOGON_FAILURE"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find(kXfreerdpActiveState), std::string::npos);
+  EXPECT_NE(lab.log().find("refused STATUS_LOGON_FAILURE (0xC000006D)"), std::string::npos)
+      << lab.log();
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 
 #include "licensing/probe/probe.hpp"
 #include "licensing/wire/licensing_common.hpp"
+#include "licensing/wire/x224.hpp"
 #include "tests/support/peers.hpp"
 #include "tests/support/ports.hpp"
 #include "tests/support/shell_command.hpp"
@@ -154,6 +155,69 @@ TEST(ProbeInterop, FreeRdpShadowWithNlaIsNlaRequiredExit12AtOnce) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 2s)
       << "NLA required must be a final verdict, not a retry";
   EXPECT_NE(cli.output.find("Network Level Authentication"), std::string::npos);
+}
+
+probe::ProbeOptions nla_options(const ShadowOptions& shadow_options, std::uint16_t port,
+                                std::string password, auth::TokenFormat format) {
+  auto o = options_for(port);
+  auth::Credentials c;
+  c.user = shadow_options.nla_user;
+  c.password = auth::Secret(std::move(password));
+  c.source = "test";
+  o.credentials = std::move(c);
+  o.nla_tokens = format;
+  return o;
+}
+
+TEST(ProbeInterop, FreeRdpShadowWithNlaAndTheRightPasswordReachesLicensing) {
+  // FreeRDP 2's Negotiate takes bare NTLM messages only (no SPNEGO), the SAM file holds the NT
+  // hash winpr-hash made: the NTLMv2 exchange, the TLS binding and the delegated credentials are
+  // all checked by FreeRDP's own server code.
+  RDWARM_REQUIRE_PEER(Peer::shadow_nla);
+  ShadowOptions opts;
+  opts.security = ShadowSecurity::nla;
+  ShadowServer shadow(shared_xvfb_display(), opts);
+  const auto r = probe::run_probe(
+      nla_options(opts, shadow.port(), opts.nla_password, auth::TokenFormat::kRawNtlm));
+  ASSERT_EQ(r.outcome.kind, OutcomeKind::Licensed) << r.outcome.detail << "\n" << shadow.log();
+  EXPECT_EQ(r.outcome.selected_protocol, wire::PROTOCOL_HYBRID);
+  EXPECT_EQ(r.outcome.auth_mechanism, "NTLM");
+  ASSERT_TRUE(r.outcome.credssp_version.has_value());
+  EXPECT_GE(*r.outcome.credssp_version, 2u);
+  EXPECT_EQ(r.outcome.licensed, LicensedKind::ValidClient);
+  EXPECT_TRUE(r.outcome.demand_active);
+  bool authenticated = false;
+  for (const auto& t : r.timings) authenticated = authenticated || t.phase == Phase::Authentication;
+  EXPECT_TRUE(authenticated) << "the NLA phase is timed";
+}
+
+TEST(ProbeInterop, FreeRdpShadowWithNlaAndAWrongPasswordIsAnAuthenticationVerdict) {
+  RDWARM_REQUIRE_PEER(Peer::shadow_nla);
+  ShadowOptions opts;
+  opts.security = ShadowSecurity::nla;
+  ShadowServer shadow(shared_xvfb_display(), opts);
+  const auto r = probe::run_probe(
+      nla_options(opts, shadow.port(), "not-the-password", auth::TokenFormat::kRawNtlm));
+  EXPECT_EQ(r.outcome.kind, OutcomeKind::AuthenticationFailed)
+      << connector::outcome_kind_name(r.outcome.kind) << ": " << r.outcome.detail << "\n"
+      << shadow.log();
+  EXPECT_EQ(r.outcome.phase, Phase::Authentication);
+  EXPECT_EQ(r.outcome.detail.find("not-the-password"), std::string::npos);
+}
+
+TEST(ProbeInterop, FreeRdp2RefusesSpnegoAndTheVerdictSaysWhatToSet) {
+  // What Windows sends (SPNEGO) FreeRDP 2.11's Negotiate cannot read: its log says
+  // SEC_E_INVALID_TOKEN, its TSRequest says errorCode 0xC00700EA, and the detail points at the
+  // bare-NTLM setting.
+  RDWARM_REQUIRE_PEER(Peer::shadow_nla);
+  ShadowOptions opts;
+  opts.security = ShadowSecurity::nla;
+  ShadowServer shadow(shared_xvfb_display(), opts);
+  const auto r = probe::run_probe(
+      nla_options(opts, shadow.port(), opts.nla_password, auth::TokenFormat::kSpnego));
+  EXPECT_EQ(r.outcome.kind, OutcomeKind::AuthenticationFailed) << r.outcome.detail;
+  EXPECT_EQ(r.outcome.nla_error_code, 0xC00700EAu) << r.outcome.detail;
+  EXPECT_NE(r.outcome.detail.find("tokens = \"ntlm\""), std::string::npos) << r.outcome.detail;
 }
 
 TEST(ProbeEdges, NothingListeningIsRefusedQuicklyExit13) {

@@ -13,5 +13,8 @@ inline constexpr int kExitNlaRequired = 12;
 inline constexpr int kExitNotListening = 13;
 inline constexpr int kExitGraceEndsInLifetime = 14;
 inline constexpr int kExitPreflightFailed = 15;
+// NLA credentials were refused (wrong password, disabled or locked account, no right to log on
+// through RDS). Not in DESIGN.md's list: added with NLA (docs/nla.md); final, like 12.
+inline constexpr int kExitNlaAuthenticationFailed = 16;
 
 }  // namespace rdwarm::agent

@@ -375,10 +375,12 @@ WarmupResult Orchestrator::run() {
         note_certificate(*snap);
         deps_.log(LogLevel::kInfo, "licensing succeeded but " + readiness->reasons.front());
       }
-    } else if (last->outcome.nla_required()) {
-      // Final: no number of retries changes it (docs: configure NLA credentials).
+    } else if (last->outcome.nla_required() ||
+               last->outcome.kind == connector::OutcomeKind::AuthenticationFailed) {
+      // Final: no number of retries changes it (docs/nla.md: configure NLA credentials), and
+      // retrying refused credentials would lock the account out.
       event(kEventFinalVerdict, host::EventSeverity::kError, "rdwarm: " + verdict.headline);
-      return finish_unready(kExitNlaRequired, verdict.headline + ". " + verdict.next, false);
+      return finish_unready(verdict.exit_code, verdict.headline + ". " + verdict.next, false);
     } else if (attempt == 1 || attempt % 10 == 0) {
       event(kEventAttemptFailed, host::EventSeverity::kWarning,
             "rdwarm attempt " + std::to_string(attempt) + ": " + verdict.headline);

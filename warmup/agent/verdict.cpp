@@ -106,6 +106,15 @@ Verdict verdict_for(const probe::ProbeResult& result) {
       return {kExitInternal, "Negotiation failed: " + o.detail,
               "rdwarm needs the host to offer TLS (PROTOCOL_SSL).",
               "Set the RDP security layer of the listener to Negotiate or SSL (TLS)."};
+    case OutcomeKind::AuthenticationFailed:
+      return {kExitNlaAuthenticationFailed, "NLA authentication failed: " + o.detail,
+              "The session host requires Network Level Authentication and refused the account "
+              "rdwarm is configured with" +
+                  (o.auth_mechanism.empty() ? std::string() : " (" + o.auth_mechanism + ")") +
+                  ", so licensing could not be observed.",
+              "Check the account with `rdwarm credentials show` and set its password again with "
+              "`rdwarm credentials set` (docs/nla.md). rdwarm does not retry: a wrong password "
+              "retried at every boot locks the account out."};
     case OutcomeKind::TlsFailed:
       return {kExitInternal, "TLS failed: " + o.detail, "No licensing verdict could be reached.",
               "Check the listener's TLS certificate (it can be missing right after boot) and probe "

@@ -11,6 +11,7 @@
 #include "warmup/cli/arguments.hpp"
 #include "warmup/cli/boot_command.hpp"
 #include "warmup/cli/cert_input.hpp"
+#include "warmup/cli/credentials_command.hpp"
 #include "warmup/cli/exit_codes.hpp"
 #include "warmup/cli/host_choice.hpp"
 #include "warmup/cli/image_command.hpp"
@@ -32,6 +33,7 @@ struct ProbeArgs {
   std::string phase_timeout = "5s";
   std::string client_name = "RDWARM";
   std::string user_name = "rdwarm";
+  ProbeCredentialFlags nla;
 };
 
 int usage_error(const std::string& message) {
@@ -39,7 +41,7 @@ int usage_error(const std::string& message) {
   return kExitUsage;
 }
 
-int run_probe_command(const ProbeArgs& a) {
+int run_probe_command(ProbeArgs& a) {
   probe::ProbeOptions options;
   auto target = parse_target(a.target);
   if (!target) return usage_error(target.error().message());
@@ -57,6 +59,11 @@ int run_probe_command(const ProbeArgs& a) {
   }
   options.identity = connector::ClientIdentity::for_machine(a.client_name);
   options.identity.user_name = a.user_name;
+  auto credentials = probe_credentials(a.nla);
+  if (!credentials) return usage_error(credentials.error().message());
+  options.credentials = std::move(credentials).value();
+  options.nla_tokens =
+      a.nla.tokens == "ntlm" ? auth::TokenFormat::kRawNtlm : auth::TokenFormat::kSpnego;
   const auto result = probe::run_probe(options);
   const auto verdict = verdict_for(result);
   if (a.json) {
@@ -169,6 +176,7 @@ int run(int argc, char** argv) {
   probe_cmd
       ->add_option("--user-name", pa.user_name, "ClientUserName sent in the New License Request")
       ->capture_default_str();
+  add_probe_credential_options(*probe_cmd, pa.nla);
 
   auto* cert_cmd = app.add_subcommand("cert", "Inspect license-server certificate chains");
   cert_cmd->require_subcommand(1);
@@ -210,6 +218,7 @@ int run(int argc, char** argv) {
   ImageCommand image(app);
   ImageInstallCommands image_install(image.image_app());
   service::ServiceCommand service_cmd(app);
+  CredentialsCommand credentials_cmd(app);
 
   try {
     app.parse(argc, argv);
@@ -224,6 +233,7 @@ int run(int argc, char** argv) {
   if (image.selected()) return image.run();
   if (image_install.selected()) return image_install.run();
   if (service_cmd.selected()) return service_cmd.run();
+  if (credentials_cmd.selected()) return credentials_cmd.run();
   return kExitUsage;
 }
 

@@ -7,6 +7,7 @@ namespace rdwarm::cli {
 
 using agent::kExitGraceEndsInLifetime;
 using agent::kExitInternal;
+using agent::kExitNlaAuthenticationFailed;
 using agent::kExitNlaRequired;
 using agent::kExitNoCertificate;
 using agent::kExitNoLicenseServer;

@@ -13,6 +13,8 @@
 #include "warmup/cli/arguments.hpp"
 #include "warmup/cli/exit_codes.hpp"
 #include "warmup/cli/host_choice.hpp"
+#include "warmup/credentials/credential_store.hpp"
+#include "warmup/credentials/resolver.hpp"
 
 namespace rdwarm::cli {
 
@@ -92,6 +94,13 @@ CheckRun run_checks(const ImageCheckArgs& a, const char* command) {
     return usage("the planned lifetime must be longer than 0 (e.g. 30d)");
   }
   if (auto s = apply_skip_list(a.skip, options); !s) return usage(s.error().message());
+  // The NLA account the warm-up will use, checked the way the boot agent resolves it.
+  auto store = credentials::make_platform_store(cfg.nla);
+  if (auto nla = credentials::resolve_credentials(cfg.nla, *store); !nla) {
+    options.nla_problem = nla.error().message();
+  } else if (*nla) {
+    options.nla_account = credentials::describe(**nla);
+  }
 
   imagebuild::ReachabilityOptions reach_options;
   auto ports = imagebuild::parse_port_list(a.ls_ports);

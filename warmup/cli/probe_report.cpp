@@ -52,6 +52,15 @@ nlohmann::json probe_json(const probe::ProbeResult& r, const Verdict& v) {
   j["verdict"] = {{"headline", v.headline}, {"meaning", v.meaning}, {"next", v.next}};
   j["detail"] = o.detail;
   j["nla_required"] = o.nla_required();
+  const auto opt = [](const std::optional<std::uint32_t>& value) {
+    return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+  };
+  auto& nla = j["nla"];
+  nla["mechanism"] =
+      o.auth_mechanism.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.auth_mechanism);
+  nla["credssp_version"] = opt(o.credssp_version);
+  nla["error_code"] = opt(o.nla_error_code);
+  nla["authorization_result"] = opt(o.authorization_result);
   auto& neg = j["negotiation"];
   neg["selected_protocol"] =
       o.selected_protocol ? nlohmann::json(*o.selected_protocol) : nlohmann::json(nullptr);

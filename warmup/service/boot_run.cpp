@@ -14,6 +14,8 @@
 #include "warmup/agent/orchestrator.hpp"
 #include "warmup/agent/service_gate.hpp"
 #include "warmup/agent/status_file.hpp"
+#include "warmup/credentials/credential_store.hpp"
+#include "warmup/credentials/resolver.hpp"
 #ifdef _WIN32
 #include "licensing/host/windows/windows_platform.hpp"
 #endif
@@ -120,6 +122,19 @@ int run_boot_warmup(const BootRunOptions& options, const std::stop_token& stop) 
   auto gate = make_gate(cfg.gate, **platform);
   if (!gate) return setup_error(gate.error().message());
 
+  // [nla]: an account that is configured but cannot be used stops the run before anything is
+  // touched (gate, status file, health port).
+  auto store = credentials::make_platform_store(cfg.nla);
+  auto nla = credentials::resolve_credentials(cfg.nla, *store);
+  if (!nla) return setup_error(nla.error().message());
+  if (*nla) {
+    log(LogLevel::kInfo, "NLA credentials: " + credentials::describe(**nla));
+  } else {
+    log(LogLevel::kDebug,
+        "NLA credentials: none ([nla] user is empty); a session host that requires NLA gives "
+        "the final verdict \"NLA required\" (exit code 12)");
+  }
+
   // Another agent at work on this host owns the gate, the status file and the health port: stop
   // before touching any of them (the orchestrator checks again for its other callers).
   if (!cfg.gate.journal.empty()) {
@@ -169,7 +184,11 @@ int run_boot_warmup(const BootRunOptions& options, const std::stop_token& stop) 
     }
   }
 
-  agent::Orchestrator orchestrator(warmup_options(cfg), {**platform, **gate, board, {}, log});
+  agent::WarmupOptions warmup = warmup_options(cfg);
+  warmup.probe.credentials = std::move(nla).value();
+  warmup.probe.nla_tokens = cfg.nla.tokens == config::NlaTokens::Ntlm ? auth::TokenFormat::kRawNtlm
+                                                                      : auth::TokenFormat::kSpnego;
+  agent::Orchestrator orchestrator(std::move(warmup), {**platform, **gate, board, {}, log});
 
   std::mutex stop_mutex;
   std::condition_variable stop_cv;

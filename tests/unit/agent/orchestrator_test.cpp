@@ -73,6 +73,16 @@ probe::ProbeResult nla_required() {
   return r;
 }
 
+probe::ProbeResult credentials_refused() {
+  probe::ProbeResult r;
+  r.outcome.kind = OutcomeKind::AuthenticationFailed;
+  r.outcome.phase = connector::Phase::Authentication;
+  r.outcome.nla_error_code = 0xC000006D;
+  r.outcome.detail = "CredSSP.errorCode: the server refused the logon: STATUS_LOGON_FAILURE";
+  r.total = 5ms;
+  return r;
+}
+
 // The scripted probe keeps to its time budget as the real one does: an attempt given less time
 // than it needs ends in a Timeout in the phase it had reached.
 probe::ProbeResult within_budget(const probe::ProbeOptions& options, probe::ProbeResult r) {
@@ -282,6 +292,17 @@ TEST_F(OrchestratorTest, NlaRequiredIsFinalAtOnce) {
   EXPECT_LT(took_, 5s) << "must not wait for the 60 s deadline";
   EXPECT_TRUE(has_event(kEventFinalVerdict));
   EXPECT_TRUE(journal().finished);
+}
+
+TEST_F(OrchestratorTest, RefusedNlaCredentialsAreFinalAtOnce) {
+  // Retrying a refused password at every boot would lock the account out.
+  const auto r = run(options(60s), [](int) { return credentials_refused(); });
+  EXPECT_EQ(r.exit_code, kExitNlaAuthenticationFailed) << r.headline;
+  EXPECT_EQ(probes_, 1);
+  EXPECT_LT(took_, 5s);
+  EXPECT_NE(r.headline.find("STATUS_LOGON_FAILURE"), std::string::npos) << r.headline;
+  EXPECT_TRUE(has_event(kEventFinalVerdict));
+  EXPECT_EQ(journal().gate_state, "left-closed") << "stay-closed still applies";
 }
 
 TEST_F(OrchestratorTest, DeadlineWithStayClosedKeepsTheGateClosed) {

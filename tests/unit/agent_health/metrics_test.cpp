@@ -79,7 +79,7 @@ TEST(PrometheusText, StartingStatusHasOnlyWhatIsKnown) {
   const auto* attempts = p.family("rdwarm_warmup_attempts_total");
   ASSERT_NE(attempts, nullptr);
   EXPECT_EQ(attempts->type, "counter");
-  EXPECT_EQ(attempts->samples.size(), 9u);
+  EXPECT_EQ(attempts->samples.size(), 10u);
   for (const auto& sample : attempts->samples) EXPECT_EQ(sample.value, 0.0) << sample.name;
   EXPECT_EQ(p.value("rdwarm_warmup_attempts_total", {{"outcome", "LicensingFailed"}}), 0.0);
 }
@@ -119,7 +119,7 @@ TEST(PrometheusText, ClosedGateAndOddOutcomes) {
   EXPECT_EQ(p.value("rdwarm_ready"), 0.0);
   EXPECT_EQ(p.value("rdwarm_warmup_attempts_total", {{"outcome", "Timeout"}}), 2.0);
   EXPECT_EQ(p.value("rdwarm_warmup_attempts_total", {{"outcome", "SomethingNew"}}), 5.0);
-  EXPECT_EQ(p.family("rdwarm_warmup_attempts_total")->samples.size(), 10u);
+  EXPECT_EQ(p.family("rdwarm_warmup_attempts_total")->samples.size(), 11u);
 }
 
 TEST(PrometheusText, LabelValuesAreEscaped) {

@@ -50,7 +50,7 @@ TEST(ConfigErrors, UnknownTableSuggestsTheNearestOne) {
             "rdwarm.toml:4:2: gaet: unknown table [gaet]; did you mean [gate]?");
   EXPECT_EQ(error_of("[broker]\nname = \"x\"\n"),
             "rdwarm.toml:1:2: broker: unknown table [broker]; the tables are [target], [probe], "
-            "[warmup], [retry], [gate], [health], [status], [logging], [platform], [image]");
+            "[warmup], [retry], [gate], [health], [status], [logging], [platform], [image], [nla]");
 }
 
 TEST(ConfigErrors, UnknownKeySuggestsTheNearestKey) {
@@ -79,7 +79,7 @@ TEST(ConfigErrors, KeysOutsideATableAreRefused) {
   EXPECT_EQ(error_of("verbose = true\n"),
             "rdwarm.toml:1:1: verbose: unknown key at the top level; every setting belongs in one "
             "of the tables [target], [probe], [warmup], [retry], [gate], [health], [status], "
-            "[logging], [platform], [image]");
+            "[logging], [platform], [image], [nla]");
 }
 
 TEST(ConfigErrors, ATableWrittenAsAValueIsRefused) {

@@ -76,6 +76,14 @@ lab_state_dir = "/srv/lab"
 [image]
 manifest = "/srv/manifest.json"
 planned_lifetime = "90d"
+
+[nla]
+user = "rdwarm-probe"
+domain = "CORP"
+password_source = "env"
+password_file = "/srv/rdwarm/probe-password"
+password_env = "PROBE_PASSWORD"
+tokens = "ntlm"
 )";
 
 AgentConfig every_key_expected() {
@@ -96,6 +104,8 @@ AgentConfig every_key_expected() {
   c.logging = {LogLevel::Debug, LogFormat::Json, false, "/var/log/rdwarm.log"};
   c.platform = {PlatformKind::Lab, "/srv/lab"};
   c.image = {"/srv/manifest.json", std::chrono::days(90)};
+  c.nla = {"rdwarm-probe",   "CORP",         PasswordSource::Env, "/srv/rdwarm/probe-password",
+           "PROBE_PASSWORD", NlaTokens::Ntlm};
   return c;
 }
 
@@ -203,7 +213,7 @@ TEST(ConfigValues, KnownKeysAreUniqueAndSayWhatTheyAccept) {
     EXPECT_TRUE(names.insert(std::string(k.table) + "." + std::string(k.key)).second);
     EXPECT_FALSE(k.expect.empty()) << k.table << "." << k.key;
   }
-  EXPECT_EQ(known_tables().size(), 10U);
+  EXPECT_EQ(known_tables().size(), 11U);
 }
 
 TEST(ConfigDuration, ParsesEveryUnit) {

@@ -470,6 +470,26 @@ TEST(ImageChecks, NlaRequiredWarnsThatTheWarmUpCannotConnect) {
   EXPECT_NE(find(p, check_id::kNla).found.find("could not be read"), std::string::npos);
 }
 
+TEST(ImageChecks, NlaRequiredPassesWhenTheWarmUpHasAnAccount) {
+  Host h;
+  h.state.user_authentication = 1;
+  PreflightOptions o;
+  o.nla_account = "LAB\\probe, password from file /etc/rdwarm/nla-password";
+  auto p = run_preflight_checks(h.snapshot(), o, std::nullopt);
+  EXPECT_EQ(status(p, check_id::kNla), CheckStatus::kPass);
+  EXPECT_NE(find(p, check_id::kNla).found.find("authenticates as LAB\\probe"), std::string::npos)
+      << find(p, check_id::kNla).found;
+
+  // Configured but unusable: every boot would stop at exit 2, so the image must not ship.
+  o.nla_account.clear();
+  o.nla_problem = "the password file is readable by others; run chmod 600";
+  p = run_preflight_checks(h.snapshot(), o, std::nullopt);
+  EXPECT_EQ(status(p, check_id::kNla), CheckStatus::kFail);
+  EXPECT_NE(find(p, check_id::kNla).found.find("chmod 600"), std::string::npos);
+  EXPECT_NE(find(p, check_id::kNla).remedy.find("rdwarm credentials set"), std::string::npos);
+  EXPECT_EQ(p.verdict, PreflightVerdict::kFatal);
+}
+
 // --- sxs-listener ---
 
 TEST(ImageChecks, SxsListenerEnabledAndNamedBySessionDirectoryListenerPasses) {

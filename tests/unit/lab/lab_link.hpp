@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -105,9 +106,14 @@ inline std::vector<std::vector<std::uint8_t>> io_payloads(const std::vector<std:
 
 struct Link {
   explicit Link(ConnectionConfig config = {}, FakeHost* host_override = nullptr)
+      : Link(std::move(config), client_config(), host_override) {}
+  // NLA: `certificate` is the TLS certificate the client sees (CredSSP binds to its key).
+  Link(ConnectionConfig config, connector::ConnectorConfig client_cfg,
+       FakeHost* host_override = nullptr, std::vector<std::uint8_t> certificate = {})
       : host(host_override != nullptr ? host_override : &own_host),
-        client(client_config()),
-        server(std::move(config), *host) {}
+        client(std::move(client_cfg)),
+        server(std::move(config), *host),
+        server_certificate(std::move(certificate)) {}
 
   static connector::ConnectorConfig client_config() {
     connector::ConnectorConfig c;
@@ -131,7 +137,13 @@ struct Link {
         auto bytes = client.take_output();
         if (tamper) tamper(bytes);
         client_bytes.insert(client_bytes.end(), bytes.begin(), bytes.end());
-        server.receive(bytes);
+        if (chunk == 0) {
+          server.receive(bytes);
+        } else {  // as a socket may hand them over: in pieces
+          for (std::size_t at = 0; at < bytes.size(); at += chunk) {
+            server.receive(wire::Bytes(bytes).subspan(at, std::min(chunk, bytes.size() - at)));
+          }
+        }
         moved = true;
       }
       if (server.has_output()) {
@@ -143,7 +155,7 @@ struct Link {
       }
       if (client.wants_tls() && server.wants_tls()) {
         server.tls_established();
-        client.tls_established();
+        client.tls_established(server_certificate);
         moved = true;
       }
       if (server.wants_close() != SessionHostConnection::CloseMode::None && !server_closed &&
@@ -161,7 +173,9 @@ struct Link {
   FakeHost* host;
   connector::ClientConnector client;
   SessionHostConnection server;
+  std::vector<std::uint8_t> server_certificate;
   std::function<void(std::vector<std::uint8_t>&)> tamper;
+  std::size_t chunk = 0;  // deliver client bytes to the server in pieces of this size (0: whole)
   std::vector<std::uint8_t> client_bytes, all_server_bytes;
   bool started = false;
   bool server_closed = false;

@@ -230,7 +230,72 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"description = \"x\"\nsurprise = true\n", "bad.toml:2", "surprise",
                 "not a known key"},
         BadCase{"[host]\nname = \"A\"\n", "bad.toml", "description", "missing"},
-        BadCase{"description = \"x\"\n[host\n", "bad.toml:2", "", "not valid TOML"}));
+        BadCase{"description = \"x\"\n[host\n", "bad.toml:2", "", "not valid TOML"},
+        BadCase{"description = \"x\"\n[nla]\npassword = \"a\"\nnt_hash = "
+                "\"00000000000000000000000000000000\"\n",
+                "bad.toml:4", "nla.nt_hash", "exactly one"},
+        BadCase{"description = \"x\"\n[nla]\nnt_hash = \"not-hex\"\n", "bad.toml:3", "nla.nt_hash",
+                "32 hex digits"},
+        BadCase{"description = \"x\"\n[nla]\ncredssp_version = 7\n", "bad.toml:3",
+                "nla.credssp_version", "from 2 to 6"},
+        BadCase{"description = \"x\"\n[nla]\naccount_state = \"expired\"\n", "bad.toml:3",
+                "nla.account_state", "\"password-expired\""},
+        BadCase{"description = \"x\"\n[nla]\nuser = \"\"\n", "bad.toml:3", "nla.user", "1 to 256"},
+        BadCase{"description = \"x\"\n[nla]\npassword = \"\"\n", "bad.toml:3", "nla.password",
+                "must not be empty"},
+        BadCase{"description = \"x\"\n[nla]\nremote_desktop_right = \"yes\"\n", "bad.toml:3",
+                "nla.remote_desktop_right", "true or false"},
+        BadCase{"description = \"x\"\n[nla]\npasword = \"x\"\n", "bad.toml:3", "nla.pasword",
+                "not a known key"}));
+
+TEST(Scenarios, NlaDefaultsAreTheLabAccount) {
+  auto s = parse_scenario("description = \"n\"\n[host]\nname = \"SH-7\"\n", "n.toml", "n");
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  EXPECT_EQ(s->nla.account.user, "probe");
+  EXPECT_EQ(s->nla.account.domain, "LAB");
+  EXPECT_EQ(s->nla.account.nt_hash, auth::ntlm::nt_hash("lab-only-Passw0rd"));
+  EXPECT_EQ(s->nla.account.state, auth::ntlm::AccountState::Enabled);
+  EXPECT_EQ(s->nla.credential, "password");
+  EXPECT_TRUE(s->nla.remote_desktop_right);
+  EXPECT_EQ(s->nla.credssp_version, 6u);
+  EXPECT_EQ(s->nla.computer_name, "SH-7");  // the NTLM target name is the host's name
+}
+
+TEST(Scenarios, NlaKeys) {
+  auto s = parse_scenario(
+      "description = \"n\"\n[nla]\nuser = \"svc-warm\"\ndomain = \"\"\npassword = \"x-1\"\n"
+      "account_state = \"locked-out\"\nremote_desktop_right = false\ncredssp_version = 3\n",
+      "n.toml", "n");
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  EXPECT_EQ(s->nla.account.user, "svc-warm");
+  EXPECT_EQ(s->nla.account.domain, "");
+  EXPECT_EQ(s->nla.account.nt_hash, auth::ntlm::nt_hash("x-1"));
+  EXPECT_EQ(s->nla.account.state, auth::ntlm::AccountState::LockedOut);
+  EXPECT_FALSE(s->nla.remote_desktop_right);
+  EXPECT_EQ(s->nla.credssp_version, 3u);
+  // winpr-hash -u probe -p lab-only-Passw0rd, fourth field.
+  const std::string hex = "9B0F9E7B1D5D5D33E0735D093170E077";
+  auto h = parse_scenario("description = \"h\"\n[nla]\nnt_hash = \"" + hex + "\"\n", "h.toml", "h");
+  ASSERT_TRUE(h.ok()) << h.error().message();
+  EXPECT_EQ(h->nla.credential, "nt_hash");
+  EXPECT_EQ(h->nla.account.nt_hash, auth::ntlm::nt_hash_from_hex(hex).value());
+}
+
+TEST(Scenarios, EveryShippedFileDocumentsTheNlaKeys) {
+  for (const auto& entry : fs::directory_iterator(kScenarioDir)) {
+    auto s = load_scenario_file(entry.path());
+    ASSERT_TRUE(s.ok()) << s.error().message();
+    for (const char* key :
+         {"[nla]", "\nuser = ", "\ndomain = ", "\npassword = ", "nt_hash", "\naccount_state = ",
+          "\nremote_desktop_right = ", "\ncredssp_version = ", "\"nla\" (with nla_required"}) {
+      EXPECT_NE(s->text.find(key), std::string::npos) << s->name << " lacks " << key;
+    }
+  }
+  auto nla = find_scenario("nla-required", std::nullopt);
+  ASSERT_TRUE(nla.ok());
+  EXPECT_NE(nla->expect.find("exits 12"), std::string::npos) << nla->expect;
+  EXPECT_NE(nla->expect.find("STATUS_LOGON_FAILURE"), std::string::npos) << nla->expect;
+}
 
 TEST(Scenarios, UnknownNameListsTheBuiltInOnesAndMissingFileSaysSo) {
   auto s = find_scenario("frist-boot", std::nullopt);
