@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -205,6 +206,47 @@ TEST(AgentBoot, NlaRequiredEndsAtOnce) {
   EXPECT_EQ(*code, kExitNlaRequired) << agent.log();
   EXPECT_LT(took, 3.0) << agent.log();
   EXPECT_NE(agent.log().find("NLA"), std::string::npos) << agent.log();
+}
+
+// With an [nla] account the agent authenticates (CredSSP, NTLMv2 in SPNEGO) and gets the host
+// ready; a refused password is final at once (exit 16), never retried into a lockout.
+std::string nla_config(const AgentFiles& files, const std::string& password) {
+  const auto file = files.dir() / "nla-password";
+  std::ofstream(file) << password << "\n";
+  std::filesystem::permissions(
+      file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+      std::filesystem::perm_options::replace);
+  return "[nla]\nuser = \"probe\"\ndomain = \"LAB\"\npassword_source = \"file\"\n"
+         "password_file = \"" +
+         file.string() + "\"\n";
+}
+
+TEST(AgentBoot, NlaRequiredWithAnAccountAuthenticatesAndGetsReady) {
+  LabProcess lab("nla-required");  // its account: LAB\probe, lab-only-Passw0rd
+  AgentFiles files;
+  std::ofstream(files.config_file()) << nla_config(files, "lab-only-Passw0rd");
+  AgentProcess agent(lab, files, "60s");
+  const auto code = agent.wait(20s);
+  ASSERT_TRUE(code.has_value()) << agent.log();
+  EXPECT_EQ(*code, 0) << agent.log() << lab.log();
+  EXPECT_NE(agent.log().find("NLA credentials: LAB\\probe"), std::string::npos) << agent.log();
+  EXPECT_EQ(agent.log().find("lab-only-Passw0rd"), std::string::npos) << "the password leaked";
+  EXPECT_EQ(files.status()["ready"], true) << files.status().dump(2);
+}
+
+TEST(AgentBoot, RefusedNlaCredentialsEndAtOnceWithExit16) {
+  LabProcess lab("nla-required");
+  AgentFiles files;
+  std::ofstream(files.config_file()) << nla_config(files, "not-the-password");
+  AgentProcess agent(lab, files, "60s");
+  const auto code = agent.wait(20s);
+  const double took = seconds_since(agent.started());
+  ASSERT_TRUE(code.has_value()) << agent.log();
+  EXPECT_EQ(*code, 16) << agent.log();
+  EXPECT_LT(took, 3.0) << "a refused password must not be retried until the deadline";
+  EXPECT_NE(agent.log().find("STATUS_LOGON_FAILURE"), std::string::npos) << agent.log();
+  EXPECT_EQ(agent.log().find("not-the-password"), std::string::npos) << "the password leaked";
+  EXPECT_EQ(files.journal()["gate_state"], "left-closed") << files.journal().dump(2);
 }
 
 // 4. Hosts with nothing to warm up: exit 3 without touching the gate, which an operator may have
