@@ -34,7 +34,7 @@ repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$repo_root/bench/agent_common.sh"
 out_dir=${out_dir:-$repo_root/build/bench}
 mkdir -p "$out_dir"
-dir=$repo_root/build/bench-release
+dir=$repo_root/build/release
 ((build)) && build_release "$dir" rdwarm rdwarm-lab
 rdwarm=$dir/warmup/rdwarm
 lab=$dir/lab/rdwarm-lab

@@ -53,7 +53,8 @@ std::uint64_t distance(std::uint64_t a, std::uint64_t b) {
 
 }  // namespace
 
-Acceptor::Acceptor(AcceptorConfig config) : config_(std::move(config)) {
+Acceptor::Acceptor(AcceptorConfig config)
+    : ProtectedContext(std::string(kWhere)), config_(std::move(config)) {
   if (config_.nb_domain_name.empty()) config_.nb_domain_name = config_.nb_computer_name;
   if (config_.dns_computer_name.empty()) config_.dns_computer_name = config_.nb_computer_name;
   if (config_.dns_domain_name.empty()) config_.dns_domain_name = config_.dns_computer_name;
@@ -66,7 +67,7 @@ Acceptor::~Acceptor() = default;  // Account wipes the NT hash; SessionSecurity 
 Result<Step> Acceptor::fail(std::uint32_t status, std::string field, std::string what) {
   state_ = State::Failed;
   status_ = status;
-  security_.reset();
+  establish(nullptr);
   user_.clear();
   domain_.clear();
   return make_error(std::string(kWhere), std::move(field),
@@ -95,8 +96,7 @@ Result<Step> Acceptor::step(wire::Bytes peer_token) {
 
 Result<Step> Acceptor::challenge(wire::Bytes negotiate_token) {
   auto negotiate = NegotiateMessage::decode(negotiate_token);
-  if (!negotiate)
-    return fail(kSecEInvalidToken, "NEGOTIATE_MESSAGE", negotiate.error().message());
+  if (!negotiate) return fail(kSecEInvalidToken, "NEGOTIATE_MESSAGE", negotiate.error().message());
   const std::uint32_t asked = negotiate->flags;
   if ((asked & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) == 0 ||
       (asked & NTLMSSP_NEGOTIATE_UNICODE) == 0 || (asked & NTLMSSP_NEGOTIATE_128) == 0) {
@@ -170,8 +170,7 @@ Result<Step> Acceptor::verify(wire::Bytes authenticate_token) {
                 "the client sent an NTLMv1 (or no) response; this host accepts NTLMv2 only");
   }
   auto response = NtlmV2Response::decode(message.nt_challenge_response);
-  if (!response)
-    return fail(kSecEInvalidToken, "NtChallengeResponse", response.error().message());
+  if (!response) return fail(kSecEInvalidToken, "NtChallengeResponse", response.error().message());
   const std::uint64_t now = config_.now();
   if (distance(response->client_challenge.timestamp, now) > kMaxLifetimeTicks) {
     return fail(STATUS_LOGON_FAILURE, "NtChallengeResponse.TimeStamp",
@@ -237,54 +236,13 @@ Result<Step> Acceptor::verify(wire::Bytes authenticate_token) {
                     std::string(name_of(account_state)));
   }
 
-  security_ = std::make_unique<SessionSecurity>(SessionSecurity::Role::Server, exported, flags);
+  establish(std::make_unique<SessionSecurity>(SessionSecurity::Role::Server, exported, flags));
   OPENSSL_cleanse(exported.data(), exported.size());
   user_ = user;
   domain_ = domain;
   status_ = STATUS_SUCCESS;
   state_ = State::Complete;
   return Step{{}, true};
-}
-
-Result<SessionSecurity*> Acceptor::security(std::string_view operation) {
-  if (!security_) {
-    return make_error(std::string(kWhere), std::string(operation),
-                      "the security context is not established");
-  }
-  return security_.get();
-}
-
-Result<std::vector<std::uint8_t>> Acceptor::wrap(wire::Bytes plaintext) {
-  auto s = security("wrap");
-  if (!s) return s.error();
-  return (*s)->wrap(plaintext);
-}
-
-Result<std::vector<std::uint8_t>> Acceptor::unwrap(wire::Bytes message) {
-  auto s = security("unwrap");
-  if (!s) return s.error();
-  return (*s)->unwrap(message);
-}
-
-Result<std::vector<std::uint8_t>> Acceptor::get_mic(wire::Bytes message) {
-  auto s = security("get_mic");
-  if (!s) return s.error();
-  return to_vector((*s)->get_mic(message));
-}
-
-Status Acceptor::verify_mic(wire::Bytes message, wire::Bytes mic) {
-  auto s = security("verify_mic");
-  if (!s) return s.error();
-  return (*s)->verify_mic(message, mic);
-}
-
-void Acceptor::reset_cipher_state(Direction direction) {
-  if (!security_) return;
-  if (direction == Direction::kOutgoing) {
-    security_->reset_outgoing();
-  } else {
-    security_->reset_incoming();
-  }
 }
 
 }  // namespace rdwarm::auth::ntlm

@@ -26,8 +26,8 @@
 #include "licensing/auth/ntlm/account.hpp"
 #include "licensing/auth/ntlm/inputs.hpp"
 #include "licensing/auth/ntlm/messages.hpp"
+#include "licensing/auth/ntlm/protected_context.hpp"
 #include "licensing/auth/ntlm/session_security.hpp"
-#include "licensing/auth/security_context.hpp"
 
 namespace rdwarm::auth::ntlm {
 
@@ -41,7 +41,7 @@ struct AcceptorConfig {
   FiletimeClock now;              // MsvAvTimestamp; default: the system clock
 };
 
-class Acceptor final : public SecurityContext {
+class Acceptor final : public ProtectedContext {
  public:
   // CHALLENGE flags offered when the client asks for them [2.2.2.5].
   static constexpr std::uint32_t kSupportedFlags =
@@ -56,12 +56,6 @@ class Acceptor final : public SecurityContext {
   // step(NEGOTIATE) -> CHALLENGE; step(AUTHENTICATE) -> complete, empty token. On failure the
   // error says why and status() holds the NTSTATUS to report.
   Result<Step> step(wire::Bytes peer_token) override;
-  Result<std::vector<std::uint8_t>> wrap(wire::Bytes plaintext) override;
-  Result<std::vector<std::uint8_t>> unwrap(wire::Bytes message) override;
-  Result<std::vector<std::uint8_t>> get_mic(wire::Bytes message) override;
-  Status verify_mic(wire::Bytes message, wire::Bytes mic) override;
-  void reset_cipher_state(Direction direction) override;
-  [[nodiscard]] std::string_view mechanism() const override { return "NTLM"; }
 
   // STATUS_SUCCESS until a step fails, then the failure's NTSTATUS.
   [[nodiscard]] std::uint32_t status() const { return status_; }
@@ -76,7 +70,6 @@ class Acceptor final : public SecurityContext {
   Result<Step> verify(wire::Bytes authenticate_token);
   Result<Step> fail(std::uint32_t status, std::string field, std::string what);
   [[nodiscard]] bool domain_matches(std::string_view domain) const;
-  Result<SessionSecurity*> security(std::string_view operation);
 
   AcceptorConfig config_;
   State state_ = State::WaitNegotiate;
@@ -87,7 +80,6 @@ class Acceptor final : public SecurityContext {
   std::uint64_t challenge_time_ = 0;
   std::string user_;
   std::string domain_;
-  std::unique_ptr<SessionSecurity> security_;
 };
 
 }  // namespace rdwarm::auth::ntlm

@@ -62,7 +62,8 @@ std::vector<std::uint8_t> to_vector(wire::Bytes b) {
 }  // namespace
 
 Client::Client(ClientConfig config)
-    : workstation_(std::move(config.workstation)),
+    : ProtectedContext(std::string(kWhere)),
+      workstation_(std::move(config.workstation)),
       target_spn_(std::move(config.target_spn)),
       nt_hash_(nt_hash(config.credentials.password.reveal())),
       random_(random_or_default(std::move(config.random))),
@@ -86,7 +87,7 @@ Client::~Client() {
 
 Result<Step> Client::fail(Error error) {
   state_ = State::Failed;
-  security_.reset();
+  establish(nullptr);
   return error;
 }
 
@@ -192,52 +193,11 @@ Result<Step> Client::authenticate(wire::Bytes challenge_token) {
     std::copy(mic.begin(), mic.end(),
               bytes.begin() + static_cast<std::ptrdiff_t>(message.mic_offset()));
   }
-  security_ = std::make_unique<SessionSecurity>(SessionSecurity::Role::Client, exported, flags);
+  establish(std::make_unique<SessionSecurity>(SessionSecurity::Role::Client, exported, flags));
   negotiated_flags_ = flags;
   for (Key* key : {&response_key, &base_key, &exported}) OPENSSL_cleanse(key->data(), key->size());
   state_ = State::Complete;
   return Step{std::move(bytes), true};
-}
-
-Result<SessionSecurity*> Client::security(std::string_view operation) {
-  if (!security_) {
-    return make_error(std::string(kWhere), std::string(operation),
-                      "the security context is not established yet");
-  }
-  return security_.get();
-}
-
-Result<std::vector<std::uint8_t>> Client::wrap(wire::Bytes plaintext) {
-  auto s = security("wrap");
-  if (!s) return s.error();
-  return (*s)->wrap(plaintext);
-}
-
-Result<std::vector<std::uint8_t>> Client::unwrap(wire::Bytes message) {
-  auto s = security("unwrap");
-  if (!s) return s.error();
-  return (*s)->unwrap(message);
-}
-
-Result<std::vector<std::uint8_t>> Client::get_mic(wire::Bytes message) {
-  auto s = security("get_mic");
-  if (!s) return s.error();
-  return to_vector((*s)->get_mic(message));
-}
-
-Status Client::verify_mic(wire::Bytes message, wire::Bytes mic) {
-  auto s = security("verify_mic");
-  if (!s) return s.error();
-  return (*s)->verify_mic(message, mic);
-}
-
-void Client::reset_cipher_state(Direction direction) {
-  if (!security_) return;
-  if (direction == Direction::kOutgoing) {
-    security_->reset_outgoing();
-  } else {
-    security_->reset_incoming();
-  }
 }
 
 }  // namespace rdwarm::auth::ntlm

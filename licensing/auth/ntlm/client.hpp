@@ -18,8 +18,8 @@
 #include "licensing/auth/credentials.hpp"
 #include "licensing/auth/ntlm/inputs.hpp"
 #include "licensing/auth/ntlm/ntlmv2.hpp"
+#include "licensing/auth/ntlm/protected_context.hpp"
 #include "licensing/auth/ntlm/session_security.hpp"
-#include "licensing/auth/security_context.hpp"
 
 namespace rdwarm::auth::ntlm {
 
@@ -33,7 +33,7 @@ struct ClientConfig {
   FiletimeClock now;        // default: the system clock
 };
 
-class Client final : public SecurityContext {
+class Client final : public ProtectedContext {
  public:
   // NEGOTIATE flags [2.2.2.5]: Unicode (OEM offered too), request target, sign, seal, NTLM,
   // always sign, extended session security, version, 128-bit, key exchange, 56-bit.
@@ -49,12 +49,6 @@ class Client final : public SecurityContext {
 
   // step({}) -> NEGOTIATE_MESSAGE; step(CHALLENGE_MESSAGE) -> AUTHENTICATE_MESSAGE, complete.
   Result<Step> step(wire::Bytes peer_token) override;
-  Result<std::vector<std::uint8_t>> wrap(wire::Bytes plaintext) override;
-  Result<std::vector<std::uint8_t>> unwrap(wire::Bytes message) override;
-  Result<std::vector<std::uint8_t>> get_mic(wire::Bytes message) override;
-  Status verify_mic(wire::Bytes message, wire::Bytes mic) override;
-  void reset_cipher_state(Direction direction) override;
-  [[nodiscard]] std::string_view mechanism() const override { return "NTLM"; }
 
   // The flags of the AUTHENTICATE_MESSAGE (what both sides use); 0 before it.
   [[nodiscard]] std::uint32_t negotiated_flags() const { return negotiated_flags_; }
@@ -65,7 +59,6 @@ class Client final : public SecurityContext {
   Result<Step> negotiate();
   Result<Step> authenticate(wire::Bytes challenge_token);
   Result<Step> fail(Error error);
-  Result<SessionSecurity*> security(std::string_view operation);
 
   std::string user_;
   std::string domain_;
@@ -78,7 +71,6 @@ class Client final : public SecurityContext {
   State state_ = State::Initial;
   std::vector<std::uint8_t> negotiate_bytes_;
   std::uint32_t negotiated_flags_ = 0;
-  std::unique_ptr<SessionSecurity> security_;
 };
 
 }  // namespace rdwarm::auth::ntlm

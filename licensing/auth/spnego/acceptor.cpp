@@ -15,7 +15,7 @@ constexpr const char* kWhere = "SPNEGO acceptor";
 
 Acceptor::Acceptor(std::unique_ptr<SecurityContext> inner, wire::der::Oid mechanism,
                    std::vector<std::uint8_t> inner_token_start)
-    : inner_(std::move(inner)),
+    : DelegatingContext(std::move(inner)),
       mechanism_(mechanism),
       inner_token_start_(std::move(inner_token_start)) {}
 
@@ -29,7 +29,7 @@ Result<Step> Acceptor::step(wire::Bytes peer_token) {
   if (complete_) return fail("token", "the negotiation is already complete");
   if (mode_ == Mode::Unknown) return first(peer_token);
   if (mode_ == Mode::PassThrough) {
-    auto r = inner_->step(peer_token);
+    auto r = inner().step(peer_token);
     if (!r) failed_ = true;
     if (r && r->complete) complete_ = true;
     return r;
@@ -49,15 +49,15 @@ Result<Step> Acceptor::first(wire::Bytes token) {
   if (!init) return fail("negTokenInit", init.error().message());
   const auto& offered = init->mech_types;
   if (std::find(offered.begin(), offered.end(), mechanism_) == offered.end()) {
-    return fail("mechTypes", "the client does not offer " + std::string(inner_->mechanism()));
+    return fail("mechTypes", "the client does not offer " + std::string(inner().mechanism()));
   }
   // An optimistic token is for the client's first choice; only then is it ours to use.
   if (!(offered.front() == mechanism_) || !init->mech_token) {
-    return fail("mechToken", "the lab needs " + std::string(inner_->mechanism()) +
+    return fail("mechToken", "the lab needs " + std::string(inner().mechanism()) +
                                  " as the first mechanism, with its token");
   }
   mech_list_ = sp::mech_type_list_der(offered);
-  auto r = inner_->step(*init->mech_token);
+  auto r = inner().step(*init->mech_token);
   if (!r) {
     failed_ = true;
     return r.error();
@@ -73,7 +73,7 @@ Result<Step> Acceptor::next(wire::Bytes token) {
   auto resp = sp::NegTokenResp::decode(token);
   if (!resp) return fail("negTokenResp", resp.error().message());
   if (!resp->response_token) return fail("responseToken", "missing");
-  auto r = inner_->step(*resp->response_token);
+  auto r = inner().step(*resp->response_token);
   if (!r) {
     failed_ = true;
     return r.error();
@@ -90,36 +90,20 @@ Result<Step> Acceptor::next(wire::Bytes token) {
   // The client's MIC first (then its direction restarts), then ours (then ours restarts): the
   // order Windows uses, so both CredSSP wraps that follow start at sequence number 0.
   if (resp->mech_list_mic) {
-    auto ok = inner_->verify_mic(mech_list_, *resp->mech_list_mic);
+    auto ok = inner().verify_mic(mech_list_, *resp->mech_list_mic);
     if (!ok) return fail("mechListMIC", ok.error().message());
-    inner_->reset_cipher_state(Direction::kIncoming);
+    inner().reset_cipher_state(Direction::kIncoming);
     client_mic_verified_ = true;
-    auto mic = inner_->get_mic(mech_list_);
+    auto mic = inner().get_mic(mech_list_);
     if (!mic) {
       failed_ = true;
       return mic.error();
     }
-    inner_->reset_cipher_state(Direction::kOutgoing);
+    inner().reset_cipher_state(Direction::kOutgoing);
     out.mech_list_mic = std::move(mic).value();
   }
   complete_ = true;
   return Step{wire::encode_to_vector(out), true};
-}
-
-Result<std::vector<std::uint8_t>> Acceptor::wrap(wire::Bytes plaintext) {
-  return inner_->wrap(plaintext);
-}
-Result<std::vector<std::uint8_t>> Acceptor::unwrap(wire::Bytes message) {
-  return inner_->unwrap(message);
-}
-Result<std::vector<std::uint8_t>> Acceptor::get_mic(wire::Bytes message) {
-  return inner_->get_mic(message);
-}
-Status Acceptor::verify_mic(wire::Bytes message, wire::Bytes mic) {
-  return inner_->verify_mic(message, mic);
-}
-void Acceptor::reset_cipher_state(Direction direction) {
-  inner_->reset_cipher_state(direction);
 }
 
 }  // namespace rdwarm::auth::spnego

@@ -6,24 +6,18 @@
 #include <memory>
 #include <vector>
 
-#include "licensing/auth/security_context.hpp"
+#include "licensing/auth/spnego/delegating_context.hpp"
 #include "licensing/wire/der.hpp"
 
 namespace rdwarm::auth::spnego {
 
-class Acceptor final : public SecurityContext {
+class Acceptor final : public DelegatingContext {
  public:
   // `inner_token_start`: the first bytes that mark a bare inner token ("NTLMSSP\0" for NTLM).
   Acceptor(std::unique_ptr<SecurityContext> inner, wire::der::Oid mechanism,
            std::vector<std::uint8_t> inner_token_start);
 
   Result<Step> step(wire::Bytes peer_token) override;
-  Result<std::vector<std::uint8_t>> wrap(wire::Bytes plaintext) override;
-  Result<std::vector<std::uint8_t>> unwrap(wire::Bytes message) override;
-  Result<std::vector<std::uint8_t>> get_mic(wire::Bytes message) override;
-  Status verify_mic(wire::Bytes message, wire::Bytes mic) override;
-  void reset_cipher_state(Direction direction) override;
-  [[nodiscard]] std::string_view mechanism() const override { return inner_->mechanism(); }
 
   // The client spoke SPNEGO (false: bare inner tokens).
   [[nodiscard]] bool spnego() const { return mode_ == Mode::Spnego; }
@@ -36,7 +30,6 @@ class Acceptor final : public SecurityContext {
   Result<Step> next(wire::Bytes token);
   Result<Step> fail(std::string field, std::string what);
 
-  std::unique_ptr<SecurityContext> inner_;
   wire::der::Oid mechanism_;
   std::vector<std::uint8_t> inner_token_start_;
   std::vector<std::uint8_t> mech_list_;  // the client's MechTypeList, DER

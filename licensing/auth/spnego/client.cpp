@@ -13,7 +13,7 @@ constexpr const char* kWhere = "SPNEGO";
 }  // namespace
 
 Client::Client(std::unique_ptr<SecurityContext> inner, wire::der::Oid mechanism)
-    : inner_(std::move(inner)), mechanism_(mechanism) {
+    : DelegatingContext(std::move(inner)), mechanism_(mechanism) {
   const wire::der::Oid list[] = {mechanism_};
   mech_list_ = sp::mech_type_list_der(list);
 }
@@ -26,7 +26,7 @@ Result<Step> Client::fail(std::string field, std::string what) {
 Result<Step> Client::step(wire::Bytes peer_token) {
   switch (state_) {
     case State::Initial: {
-      auto first = inner_->step({});
+      auto first = inner().step({});
       if (!first) {
         state_ = State::Failed;
         return first.error();
@@ -41,7 +41,7 @@ Result<Step> Client::step(wire::Bytes peer_token) {
       auto resp = sp::NegTokenResp::decode(peer_token);
       if (!resp) return fail("negTokenResp", resp.error().message());
       if (resp->neg_state == sp::NegState::Reject) {
-        return fail("negState", "the server rejected " + std::string(inner_->mechanism()) +
+        return fail("negState", "the server rejected " + std::string(inner().mechanism()) +
                                     ", the only mechanism offered");
       }
       if (resp->supported_mech && !(*resp->supported_mech == mechanism_)) {
@@ -49,9 +49,9 @@ Result<Step> Client::step(wire::Bytes peer_token) {
       }
       if (!resp->response_token) {
         return fail("responseToken", "missing: the server sent no " +
-                                         std::string(inner_->mechanism()) + " challenge");
+                                         std::string(inner().mechanism()) + " challenge");
       }
-      auto next = inner_->step(*resp->response_token);
+      auto next = inner().step(*resp->response_token);
       if (!next) {
         state_ = State::Failed;
         return next.error();
@@ -60,12 +60,12 @@ Result<Step> Client::step(wire::Bytes peer_token) {
       out.response_token = std::move(next->token);
       if (next->complete) {
         // Our mechListMIC protects the mechanism list from downgrade [RFC 4178 5].
-        auto mic = inner_->get_mic(mech_list_);
+        auto mic = inner().get_mic(mech_list_);
         if (!mic) {
           state_ = State::Failed;
           return mic.error();
         }
-        inner_->reset_cipher_state(Direction::kOutgoing);
+        inner().reset_cipher_state(Direction::kOutgoing);
         out.mech_list_mic = std::move(mic).value();
         state_ = State::WaitCompletion;
       }
@@ -79,12 +79,12 @@ Result<Step> Client::step(wire::Bytes peer_token) {
                                     std::string(sp::neg_state_name(*resp->neg_state)));
       }
       if (resp->mech_list_mic) {
-        auto ok = inner_->verify_mic(mech_list_, *resp->mech_list_mic);
+        auto ok = inner().verify_mic(mech_list_, *resp->mech_list_mic);
         if (!ok) {
           return fail("mechListMIC", "the server's MIC does not verify (" + ok.error().message() +
                                          "): the negotiation was tampered with");
         }
-        inner_->reset_cipher_state(Direction::kIncoming);
+        inner().reset_cipher_state(Direction::kIncoming);
         server_mic_verified_ = true;
       }
       state_ = State::Complete;
@@ -96,22 +96,6 @@ Result<Step> Client::step(wire::Bytes peer_token) {
       return fail("token", "the negotiation failed earlier");
   }
   return fail("token", "unreachable state");
-}
-
-Result<std::vector<std::uint8_t>> Client::wrap(wire::Bytes plaintext) {
-  return inner_->wrap(plaintext);
-}
-Result<std::vector<std::uint8_t>> Client::unwrap(wire::Bytes message) {
-  return inner_->unwrap(message);
-}
-Result<std::vector<std::uint8_t>> Client::get_mic(wire::Bytes message) {
-  return inner_->get_mic(message);
-}
-Status Client::verify_mic(wire::Bytes message, wire::Bytes mic) {
-  return inner_->verify_mic(message, mic);
-}
-void Client::reset_cipher_state(Direction direction) {
-  inner_->reset_cipher_state(direction);
 }
 
 }  // namespace rdwarm::auth::spnego

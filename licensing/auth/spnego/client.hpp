@@ -10,22 +10,16 @@
 #include <memory>
 #include <vector>
 
-#include "licensing/auth/security_context.hpp"
+#include "licensing/auth/spnego/delegating_context.hpp"
 #include "licensing/wire/der.hpp"
 
 namespace rdwarm::auth::spnego {
 
-class Client final : public SecurityContext {
+class Client final : public DelegatingContext {
  public:
   Client(std::unique_ptr<SecurityContext> inner, wire::der::Oid mechanism);
 
   Result<Step> step(wire::Bytes peer_token) override;
-  Result<std::vector<std::uint8_t>> wrap(wire::Bytes plaintext) override;
-  Result<std::vector<std::uint8_t>> unwrap(wire::Bytes message) override;
-  Result<std::vector<std::uint8_t>> get_mic(wire::Bytes message) override;
-  Status verify_mic(wire::Bytes message, wire::Bytes mic) override;
-  void reset_cipher_state(Direction direction) override;
-  [[nodiscard]] std::string_view mechanism() const override { return inner_->mechanism(); }
 
   // True once the server's mechListMIC was verified (false if it sent none).
   [[nodiscard]] bool server_mic_verified() const { return server_mic_verified_; }
@@ -34,7 +28,6 @@ class Client final : public SecurityContext {
   enum class State { Initial, WaitResponse, WaitCompletion, Complete, Failed };
   Result<Step> fail(std::string field, std::string what);
 
-  std::unique_ptr<SecurityContext> inner_;
   wire::der::Oid mechanism_;
   std::vector<std::uint8_t> mech_list_;  // DER MechTypeList: what both MICs cover
   State state_ = State::Initial;
