@@ -113,6 +113,7 @@ class NlaTest : public ::testing::Test {
       out.resize(**n);
       auto reply = server->receive(out);
       if (!reply) {
+        server_error_ = reply.error().message();
         if (!server->refusal().empty()) c.receive(server->refusal());
         if (!c.done()) c.connection_closed();
         return server;
@@ -141,6 +142,7 @@ class NlaTest : public ::testing::Test {
   std::vector<std::uint8_t> certificate_;
   std::vector<std::uint8_t> public_key_;
   std::vector<std::uint8_t> pending_;  // client bytes after the last TSRequest
+  std::string server_error_;           // why the server refused, for failure messages
 };
 
 TEST_F(NlaTest, RightPasswordInSpnegoReachesMcsAfterEarlyAuthorization) {
@@ -226,7 +228,7 @@ TEST_F(NlaTest, AccountStatesAreReportedByName) {
     run(c, side);
     ASSERT_TRUE(c.done()) << k.name;
     EXPECT_EQ(c.outcome().kind, OutcomeKind::AuthenticationFailed) << k.name;
-    EXPECT_EQ(c.outcome().nla_error_code, k.status) << k.name;
+    EXPECT_EQ(c.outcome().nla_error_code, k.status) << k.name << ": " << server_error_;
     EXPECT_NE(c.outcome().detail.find(k.name), std::string::npos) << c.outcome().detail;
   }
 }
