@@ -606,35 +606,5 @@ TEST(LabNla, CommandLineExitCodesWithAndWithoutCredentials) {
 
 // What NLA costs a probe against the lab on loopback: median of several runs, TLS only (warm)
 // against CredSSP with NTLM (nla-required, same host otherwise).
-TEST(LabNla, TimeNlaAddsToAProbe) {
-  constexpr int kRuns = 15;
-  const auto median_ms = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-  };
-  LabProcess warm("warm", {"--log-level", "quiet"});
-  LabProcess nla("nla-required", {"--log-level", "quiet"});
-  std::vector<double> tls_total, nla_total, nla_auth;
-  for (int i = 0; i < kRuns; ++i) {
-    const auto a = probe_lab(warm);
-    ASSERT_EQ(a.outcome.kind, OutcomeKind::Licensed) << a.outcome.detail;
-    tls_total.push_back(static_cast<double>(a.total.count()) / 1000.0);
-    const auto b = probe::run_probe(nla_options(nla.port()));
-    ASSERT_EQ(b.outcome.kind, OutcomeKind::Licensed) << b.outcome.detail;
-    nla_total.push_back(static_cast<double>(b.total.count()) / 1000.0);
-    nla_auth.push_back(
-        static_cast<double>(phase_time(b, Phase::Authentication).value_or(0us).count()) / 1000.0);
-  }
-  const double tls = median_ms(tls_total), with_nla = median_ms(nla_total);
-  std::printf(
-      "probe against the lab, median of %d: TLS only %.2f ms, NLA %.2f ms "
-      "(authentication phase %.2f ms, +%.2f ms)\n",
-      kRuns, tls, with_nla, median_ms(nla_auth), with_nla - tls);
-  RecordProperty("tls_only_median_ms", std::to_string(tls));
-  RecordProperty("nla_median_ms", std::to_string(with_nla));
-  // Loose: NTLM and CredSSP are a few hashes and two round trips on loopback.
-  EXPECT_LT(median_ms(nla_auth), 500.0);
-}
-
 }  // namespace
 }  // namespace rdwarm::testing

@@ -414,14 +414,16 @@ TEST(TsCredentials, PasswordCredentialsRoundTripAsViews) {
   // Empty domain and user (credential-less restricted admin) are still written.
   const TsPasswordCreds empty{};
   EXPECT_EQ(to_hex(encode_to_vector(empty), " "), "30 0c a0 02 04 00 a1 02 04 00 a2 02 04 00");
-  auto back = TsPasswordCreds::decode(encode_to_vector(empty));
+  const auto empty_bytes = encode_to_vector(empty);
+  auto back = TsPasswordCreds::decode(empty_bytes);
   ASSERT_TRUE(back.ok());
   EXPECT_TRUE(back->password.empty());
 }
 
 TEST(TsCredentials, ErrorsNeverContainThePassword) {
   const Blob password = utf16le_from_utf8("Hunter2Secret");
-  const TsPasswordCreds creds{Bytes(), utf16le_from_utf8("u"), password};
+  const Blob user = utf16le_from_utf8("u");  // TsPasswordCreds holds views: keep the bytes alive
+  const TsPasswordCreds creds{Bytes(), user, password};
   const auto full = encode_to_vector(creds);
   std::size_t failures = 0;
   for (std::size_t n = 0; n < full.size(); ++n) {
