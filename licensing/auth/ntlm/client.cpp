@@ -101,17 +101,10 @@ Result<Step> Client::step(wire::Bytes peer_token) {
     case State::WaitChallenge:
       return authenticate(peer_token);
     case State::Complete:
-      if (!peer_token.empty()) {
-        return make_error(std::string(kWhere), "",
-                          "received " + std::to_string(peer_token.size()) +
-                              " more bytes after the AUTHENTICATE_MESSAGE; NTLM has no fourth "
-                              "message");
-      }
-      return Step{{}, true};
     case State::Failed:
       break;
   }
-  return make_error(std::string(kWhere), "", "the NTLM exchange already failed");
+  return step_after_exchange(peer_token, state_ == State::Failed);
 }
 
 Result<Step> Client::negotiate() {

@@ -1,6 +1,18 @@
 #include "licensing/auth/ntlm/protected_context.hpp"
 
+#include <string>
+
 namespace rdwarm::auth::ntlm {
+
+Result<Step> ProtectedContext::step_after_exchange(wire::Bytes peer_token, bool failed) const {
+  if (failed) return make_error(where_, "", "the NTLM exchange already failed");
+  if (!peer_token.empty()) {
+    return make_error(where_, "",
+                      "received " + std::to_string(peer_token.size()) +
+                          " more bytes after the AUTHENTICATE_MESSAGE; NTLM has no fourth message");
+  }
+  return Step{{}, true};
+}
 
 Result<SessionSecurity*> ProtectedContext::security(std::string_view operation) {
   if (!security_) {

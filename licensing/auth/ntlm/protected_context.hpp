@@ -27,6 +27,8 @@ class ProtectedContext : public SecurityContext {
   explicit ProtectedContext(std::string where) : where_(std::move(where)) {}
   // Set once the exchange succeeded.
   void establish(std::unique_ptr<SessionSecurity> security) { security_ = std::move(security); }
+  // step() once the exchange is over: an empty token is a no-op; NTLM has no fourth message.
+  [[nodiscard]] Result<Step> step_after_exchange(wire::Bytes peer_token, bool failed) const;
 
  private:
   Result<SessionSecurity*> security(std::string_view operation);

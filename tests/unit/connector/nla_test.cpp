@@ -256,7 +256,10 @@ TEST_F(NlaTest, AServerWithAnotherTlsKeyIsRefused) {
   EXPECT_FALSE(server->finished());
   ASSERT_TRUE(c.done());
   EXPECT_NE(c.outcome().kind, OutcomeKind::Licensed);
-  EXPECT_FALSE(c.outcome().credssp_version && c.phase() == Phase::BasicSettings);
+  // The server checks our binding against its own key and refuses; we never reach MCS.
+  EXPECT_EQ(c.outcome().kind, OutcomeKind::AuthenticationFailed) << c.outcome().detail;
+  EXPECT_EQ(c.outcome().phase, Phase::Authentication);
+  EXPECT_EQ(c.outcome().nla_error_code, cs::kSecEInvalidToken) << server_error_;
 }
 
 TEST_F(NlaTest, WithoutCredentialsOnlyTlsIsOffered) {
